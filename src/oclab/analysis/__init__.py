@@ -1,0 +1,1 @@
+"""Analyses of stored results: summaries, paired comparisons (data in, data out; no pages)."""

@@ -1,0 +1,183 @@
+"""The ``oclab`` command line: ``demo``, ``run``, ``models``, ``params``, ``report``.
+
+Bad input (a missing or malformed file, an unknown parameter or model, a negative rate, a
+network with wrong columns or unknown ids) is reported on one line naming the file, the field
+and what was expected, with exit status 2, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+from tqdm import tqdm
+
+from oclab import __version__
+from oclab.api import bundled_study, execute, n_chunks, prepare
+from oclab.core.executors import ENGINES
+from oclab.core.results import REPORT, load_results, text_writer, write_outputs
+from oclab.errors import InputError
+from oclab.models.registry import MODELS, get_model
+from oclab.study import Study, load_study
+
+HEADLINE_OUTCOMES = ("members", "deaths_weekly")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive whole number, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=default_out and Path(default_out),
+        help="results folder" + (f" (default {default_out})" if default_out else ""),
+    )
+    parser.add_argument("--runs", type=_positive, help="ensemble size (overrides the study)")
+    parser.add_argument("--seed", type=_non_negative, help="root random seed (overrides the study)")
+    parser.add_argument("--data", type=str, help="network folder in the Prieto-Curiel CSV format")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="processes",
+        help="where chunks of runs execute (same results on each)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="oclab", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"oclab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser("demo", help="run the default study and write results and a report")
+    _run_options(demo, "out/demo")
+    run = sub.add_parser("run", help="run a study file (TOML)")
+    run.add_argument("study", type=Path, help="study file, e.g. scenarios/mexico-2022.toml")
+    _run_options(run, None)
+    sub.add_parser("models", help="list the models")
+    params = sub.add_parser("params", help="print a model's parameters")
+    params.add_argument("model")
+    params.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
+    report = sub.add_parser("report", help="rebuild report.html from a stored results folder")
+    report.add_argument("results", type=Path)
+    report.add_argument("--out", type=Path, help="report file (default RESULTS/report.html)")
+    return parser
+
+
+def _headline(summary: pl.DataFrame) -> str:
+    last = summary["years_after_restart"].max()
+    rows = summary.filter(
+        (pl.col("years_after_restart") == last) & pl.col("outcome").is_in(HEADLINE_OUTCOMES)
+    )
+    lines = [
+        f"{'scenario':<34}{'outcome':<16}{'year':>7}{'mean':>12}{'vs today':>10}{'vs baseline':>13}"
+    ]
+    for r in rows.sort("outcome", "scenario").iter_rows(named=True):
+        lines.append(
+            f"{r['scenario'][:33]:<34}{r['outcome']:<16}{r['year']:>7.0f}{r['mean']:>12,.0f}"
+            f"{r['vs_today_pct']:>+9.1f}%{r['vs_baseline_pct']:>+12.1f}%"
+        )
+    return "\n".join(lines)
+
+
+def _run(study: Study, args: argparse.Namespace, out: Path, argv: Sequence[str]) -> int:
+    study = study.with_overrides(runs=args.runs, seed=args.seed, data=args.data)
+    data = prepare(study, out, args.engine)
+    with tqdm(
+        total=n_chunks(study),
+        desc=f"{study.name}: chunks of {study.chunk_runs} runs",
+        unit="chunk",
+        file=sys.stderr,
+    ) as bar:
+        _, summary = execute(
+            study,
+            out,
+            engine=args.engine,
+            command=shlex.join(["oclab", *argv]),
+            progress=bar.update,
+        )
+    print(_headline(summary))
+    print(f"\nwrote {out}/results.parquet, summary.csv, study.json and report.html")
+    return 0
+
+
+def _models() -> int:
+    for name, module in sorted(MODELS.items()):
+        options = "; ".join(f"{k}: {'|'.join(v)}" for k, v in module.OPTIONS.items())
+        print(f"{name:<12}{module.SUMMARY}  [{options}]")
+    return 0
+
+
+def _params(model_name: str, fmt: str) -> int:
+    params = get_model(model_name, "oclab params").PARAMS
+    if fmt == "markdown":
+        print(params.markdown_table(), end="")
+        return 0
+    table = pl.DataFrame(params.table())
+    if fmt == "csv":
+        print(table.write_csv(), end="")
+        return 0
+    for row in params.table():
+        print(
+            f"{row['name']}  [{row['unit']}]  default {row['default']:.6g}  "
+            f"range {row['low']:.6g}–{row['high']:.6g} ({row['prior']})"
+        )
+        print(f"    {row['description']}\n    source: {row['source']}")
+    return 0
+
+
+def _report(results_dir: Path, out: Path | None) -> int:
+    from oclab.report.html import render_report
+
+    results, summary, meta = load_results(results_dir)
+    target = out or results_dir / REPORT
+    write_outputs(target.parent, {target.name: text_writer(render_report(results, summary, meta))})
+    print(f"wrote {target}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``oclab`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _run(bundled_study("demo"), args, args.out, argv)
+        if args.command == "run":
+            out = args.out or Path("out") / args.study.stem
+            return _run(load_study(args.study), args, out, argv)
+        if args.command == "models":
+            return _models()
+        if args.command == "params":
+            return _params(args.model, args.format)
+        return _report(args.results, args.out)
+    except InputError as error:
+        print(f"oclab: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The model-agnostic engine: parameters, random streams, the time loop, executors, results."""

@@ -1,0 +1,1 @@
+"""Bundled datasets, each with a provenance file, and the loaders for user data."""

@@ -1,0 +1,1 @@
+"""Published models, one module each; :mod:`oclab.models.registry` lists them."""

@@ -1,0 +1,24 @@
+"""The models oclab knows, by name.
+
+A model is a module exposing ``NAME``, ``SUMMARY``, ``PARAMS`` (a
+:class:`~oclab.core.params.ParamSet`), ``OUTCOMES`` (name → meaning), ``OPTIONS`` (option →
+allowed values, first is the default), ``load_data(path)``, ``init(data, params, n, rng,
+**options)``, ``step(state, params, weeks, rng)``, ``observe(state, params)`` and, for models with
+groups, ``group_members(state)`` and ``group_labels(data)``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from oclab.errors import InputError
+from oclab.models import cartels
+
+MODELS: dict[str, ModuleType] = {cartels.NAME: cartels}
+
+
+def get_model(name: str, source: str = "model") -> ModuleType:
+    """The model module called ``name``, or an :class:`InputError` listing the known ones."""
+    if name not in MODELS:
+        raise InputError(source, "model", f"one of {', '.join(sorted(MODELS))}", name)
+    return MODELS[name]

@@ -1,0 +1,1 @@
+"""Studies bundled with the package (``demo`` is the default study)."""
