@@ -118,6 +118,7 @@ def _run(study: Study, args: argparse.Namespace, out: Path, argv: Sequence[str])
             engine=args.engine,
             command=shlex.join(["oclab", *argv]),
             progress=bar.update,
+            data=data,
         )
     print(_headline(summary))
     print(f"\nwrote {out}/results.parquet, summary.csv, study.json and report.html")

@@ -166,6 +166,17 @@ def test_strength_ranking_starts_with_the_published_top_five(
     assert int(np.argmax(rival_degree)) == names.index(TOP_FIVE[0])
 
 
+def test_named_rivalries_are_the_heaviest_edges(nodes: list[dict[str, str]]) -> None:
+    named = {row["Node"] for row in nodes[: len(builder.NAMED_GROUPS)]}
+    rows = _read(FILES[1])[1] + _read(FILES[2])[1]
+    generated = max(int(r["weight"]) for r in rows if not {r["Node"], r["RNode"]} <= named)
+    curated = sorted(
+        (int(r["weight"]) for r in _read(FILES[1])[1] if {r["Node"], r["RNode"]} <= named),
+        reverse=True,
+    )
+    assert all(w > generated for w in curated[:5]), (curated[:5], generated)
+
+
 def test_the_package_loader_reads_it() -> None:
     network = pytest.importorskip("oclab.data.network")
     loaded = network.load_network(FOLDER)
