@@ -1,13 +1,20 @@
-"""The ``oclab`` command line: ``demo``, ``run``, ``models``, ``params``, ``report``.
+"""The ``oclab`` command line: ``demo``, ``run``, ``models``, ``params``, ``report``, and the
+commands of the modules listed in :data:`COMMAND_MODULES`.
 
 Bad input (a missing or malformed file, an unknown parameter or model, a negative rate, a
 network with wrong columns or unknown ids) is reported on one line naming the file, the field
 and what was expected, with exit status 2, and nothing is written.
+
+A feature adds commands without touching this file's logic: its module defines
+``register(subparsers)``, which adds parsers and sets ``handler=`` (a function ``args -> int``)
+with ``set_defaults``; its name goes into :data:`COMMAND_MODULES`. Handlers import heavy
+dependencies lazily, so ``oclab --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import shlex
 import sys
 from collections.abc import Sequence
@@ -25,6 +32,8 @@ from oclab.models.registry import MODELS, get_model
 from oclab.study import Study, load_study
 
 HEADLINE_OUTCOMES = ("members", "deaths_weekly")
+#: Modules that add subcommands through ``register(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _positive(text: str) -> int:
@@ -84,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="rebuild report.html from a stored results folder")
     report.add_argument("results", type=Path)
     report.add_argument("--out", type=Path, help="report file (default RESULTS/report.html)")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -165,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
+        if hasattr(args, "handler"):
+            return int(args.handler(args))
         if args.command == "demo":
             return _run(bundled_study("demo"), args, args.out, argv)
         if args.command == "run":
