@@ -1,5 +1,5 @@
-"""The ``oclab`` command line: ``demo``, ``run``, ``models``, ``params``, ``report``, and the
-commands of the modules listed in :data:`COMMAND_MODULES`.
+"""The ``oclab`` command line: ``demo``, ``run``, ``models``, ``params``, and the commands
+of the modules listed in :data:`COMMAND_MODULES` (``report``, ...).
 
 Bad input (a missing or malformed file, an unknown parameter or model, a negative rate, a
 network with wrong columns or unknown ids) is reported on one line naming the file, the field
@@ -26,14 +26,13 @@ from tqdm import tqdm
 from oclab import __version__
 from oclab.api import bundled_study, execute, n_chunks, prepare
 from oclab.core.executors import ENGINES
-from oclab.core.results import REPORT, load_results, text_writer, write_outputs
 from oclab.errors import InputError
 from oclab.models.registry import MODELS, get_model
 from oclab.study import Study, load_study
 
 HEADLINE_OUTCOMES = ("members", "deaths_weekly")
 #: Modules that add subcommands through ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("oclab.report.cli",)
 
 
 def _positive(text: str) -> int:
@@ -90,9 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
     params = sub.add_parser("params", help="print a model's parameters")
     params.add_argument("model")
     params.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
-    report = sub.add_parser("report", help="rebuild report.html from a stored results folder")
-    report.add_argument("results", type=Path)
-    report.add_argument("--out", type=Path, help="report file (default RESULTS/report.html)")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
@@ -161,16 +157,6 @@ def _params(model_name: str, fmt: str) -> int:
     return 0
 
 
-def _report(results_dir: Path, out: Path | None) -> int:
-    from oclab.report.html import render_report
-
-    results, summary, meta = load_results(results_dir)
-    target = out or results_dir / REPORT
-    write_outputs(target.parent, {target.name: text_writer(render_report(results, summary, meta))})
-    print(f"wrote {target}")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``oclab`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -187,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _models()
         if args.command == "params":
             return _params(args.model, args.format)
-        return _report(args.results, args.out)
+        raise AssertionError(f"unhandled command {args.command}")
     except InputError as error:
         print(f"oclab: error: {error}", file=sys.stderr)
         return 2

@@ -9,12 +9,17 @@ groups, ``group_members(state)`` and ``group_labels(data)``.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 from oclab.errors import InputError
-from oclab.models import cartels
 
-MODELS: dict[str, ModuleType] = {cartels.NAME: cartels}
+#: Model modules; each one's ``NAME`` is the name used in study files and on the command line.
+MODEL_MODULES: tuple[str, ...] = ("oclab.models.cartels",)
+
+MODELS: dict[str, ModuleType] = {
+    module.NAME: module for module in map(importlib.import_module, MODEL_MODULES)
+}
 
 
 def get_model(name: str, source: str = "model") -> ModuleType:
