@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from oclab.data.network import load_network
@@ -105,3 +107,29 @@ def test_no_recruitment_means_decline(network) -> None:
     before = cartels.observe(state, p)["members"][0]
     after = cartels.observe(cartels.step(state, p, 52.0, None), p)["members"][0]
     assert after < before
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rho=st.floats(0.0, 0.01),
+    eta=st.floats(0.0, 500.0),
+    theta=st.floats(0.0, 1e-7),
+    omega=st.floats(0.0, 1e-6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_total_change_is_recruits_minus_every_outflow(
+    network, rho, eta, theta, omega, seed
+) -> None:
+    """The accounting identity behind the published flows, for any parameters in the domain."""
+    p = {k: np.array([v]) for k, v in dict(rho=rho, eta=eta, theta=theta, omega=omega).items()}
+    members = np.random.default_rng(seed).uniform(0, 5000, (network.size, 1))
+    state = cartels.State(members, cartels.Operators.from_network(network), "deterministic")
+    flows = cartels.observe(state, p)
+    change = cartels.rhs(members, state.ops, p).sum()
+    expected = (
+        flows["recruits_weekly"]
+        - flows["incapacitations_weekly"]
+        - flows["deaths_weekly"]
+        - flows["saturation_weekly"]
+    )[0]
+    assert change == pytest.approx(expected, rel=1e-9, abs=1e-6)

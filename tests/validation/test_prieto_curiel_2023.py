@@ -125,3 +125,16 @@ def test_recruitment_needed_to_avoid_collapse(observed_2022) -> None:
         + observed_2022["saturation_weekly"]
     )
     assert 350 <= needed <= 370
+
+
+def test_stochastic_ensemble_reaches_the_published_2022_interval(network) -> None:
+    # Stochastic mode (integer weekly flows, Poisson initial allocation): the ensemble of 100
+    # runs must put at least 90% of its 2022 totals in the published 160,000-185,000 and its mean
+    # within 3% of the deterministic 2022 total (demographic noise only).
+    n = 100
+    p = _params(n)
+    start = cartels.init(network, p, n, np.random.default_rng(11), mode="stochastic")
+    end = cartels.step(start, p, float(WEEKS_2012_TO_2022), np.random.default_rng(12))
+    members = cartels.observe(end, p)["members"]
+    assert np.mean((members >= 160_000) & (members <= 185_000)) >= 0.9
+    assert members.mean() == pytest.approx(173_837, rel=0.03)
