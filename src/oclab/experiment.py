@@ -21,7 +21,7 @@ from oclab.core.executors import Executor, SerialExecutor
 from oclab.core.rng import chunk_seeds, named_streams
 from oclab.core.sim import advance, recording_weeks
 from oclab.models.registry import get_model
-from oclab.study import WEEKS_PER_YEAR, Study
+from oclab.study import WEEKS_PER_YEAR, Scenario, Study
 
 GROUP_OUTCOME = "group_members"
 
@@ -161,17 +161,46 @@ def run_chunk(task: ChunkTask) -> pl.DataFrame:
         study.restart_week, study.end_week, study.record_every_weeks, report_weeks
     )
     for index, scenario in enumerate(study.scenarios):
-        scenario_params = scenario.apply(params)
-        advance(
-            model.step,
+        _project(
+            model,
+            study,
+            scenario,
+            params,
             at_restart,
-            scenario_params,
-            study.restart_week,
             projection_weeks,
             _child(streams["dynamics"], 1),
-            recorder.recorder(index, scenario_params),
+            lambda p, i=index: recorder.recorder(i, p),
         )
     return recorder.table()
+
+
+def _project(
+    model: ModuleType,
+    study: Study,
+    scenario: Scenario,
+    params: dict[str, np.ndarray],
+    state: Any,
+    record_weeks: list[int],
+    rng: np.random.Generator,
+    recorder_for: Callable[[dict[str, np.ndarray]], Callable[[int, Any], None]],
+) -> Any:
+    """Run one scenario from the restart, segment by segment between its parameter changes."""
+    restart = study.restart_week
+    bounds = [restart + w for w in scenario.change_weeks() if restart + w < study.end_week]
+    starts, ends = [restart, *bounds], [*bounds, study.end_week]
+    for first, (begin, end) in enumerate(zip(starts, ends, strict=True)):
+        segment_params = scenario.params_at(params, begin - restart)
+        record = recorder_for(segment_params)
+        targets = [w for w in record_weeks if begin < w < end or (first == 0 and w == begin)]
+
+        def record_in_segment(week: int, state: Any, record=record) -> None:
+            if week in record_weeks:
+                record(week, state)
+
+        state = advance(
+            model.step, state, segment_params, begin, [*targets, end], rng, record_in_segment
+        )
+    return state
 
 
 def chunk_tasks(study: Study, data: Any) -> list[ChunkTask]:

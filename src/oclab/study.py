@@ -25,6 +25,14 @@ problem is an :class:`~oclab.errors.InputError` naming the file and the field::
     [[scenarios]]
     name = "incapacitation x2"
     multiply = { eta = 2.0 }       # or: set = { rho = 0.0 }
+
+    [[scenarios]]
+    name = "arrests first, then prevention"
+    multiply = { eta = 2.0 }
+    [[scenarios.later]]            # sequencing: changes on top, from a later year
+    year = 2027.0
+    multiply = { rho = 0.5 }
+    ramp_years = 3                 # optional: reached in yearly steps
 """
 
 from __future__ import annotations
@@ -61,23 +69,76 @@ _TOP_KEYS = {
 }
 
 
+def _change(
+    values: Mapping[str, Any],
+    multiply: Mapping[str, float],
+    fixed: Mapping[str, float],
+    fraction: float = 1.0,
+) -> dict[str, Any]:
+    """``values`` multiplied and set as given, ``fraction`` of the way (1: the full change)."""
+    changed = dict(values)
+    for name, factor in multiply.items():
+        changed[name] = changed[name] * (1.0 + (factor - 1.0) * fraction)
+    for name, target in fixed.items():
+        changed[name] = changed[name] + (target - changed[name]) * fraction
+    return changed
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """A change from ``week`` weeks after the restart, reached linearly over ``ramp_weeks``."""
+
+    week: int
+    multiply: dict[str, float] = field(default_factory=dict)
+    set: dict[str, float] = field(default_factory=dict)
+    ramp_weeks: int = 0
+
+    def fraction(self, week: int) -> float:
+        """How much of the change is in effect ``week`` weeks after the restart."""
+        if week < self.week:
+            return 0.0
+        if self.ramp_weeks == 0:
+            return 1.0
+        steps = -(-self.ramp_weeks // WEEKS_PER_YEAR)  # ramps advance once a year
+        done = min(steps, (week - self.week) // WEEKS_PER_YEAR + 1)
+        return done / steps
+
+    def change_weeks(self) -> list[int]:
+        """Weeks after the restart at which this change moves the parameters."""
+        steps = max(1, -(-self.ramp_weeks // WEEKS_PER_YEAR))
+        return [self.week + k * WEEKS_PER_YEAR for k in range(steps)]
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """A named change to the parameters from the restart year on."""
+    """A named change to the parameters from the restart year on, and optional later changes.
+
+    Later changes (sequencing: "suppression first, prevention from 2027") come in order, each on
+    top of the parameters as they stood before it; a ramp reaches the change in yearly steps.
+    """
 
     name: str
     multiply: dict[str, float] = field(default_factory=dict)
     set: dict[str, float] = field(default_factory=dict)
     description: str = ""
+    later: tuple[LaterChange, ...] = ()
 
     def apply(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Parameter values (scalars or per-run arrays) with this scenario's changes."""
-        changed = dict(values)
-        for name, factor in self.multiply.items():
-            changed[name] = changed[name] * factor
-        for name, value in self.set.items():
-            changed[name] = value + 0.0 * changed[name]
-        return changed
+        """Parameter values (scalars or per-run arrays) with this scenario's first changes."""
+        return _change(values, self.multiply, self.set)
+
+    def params_at(self, values: Mapping[str, Any], week: int) -> dict[str, Any]:
+        """Parameter values in effect ``week`` weeks after the restart."""
+        current = self.apply(values)
+        for later in self.later:
+            fraction = later.fraction(week)
+            if fraction > 0:
+                current = _change(current, later.multiply, later.set, fraction)
+        return current
+
+    def change_weeks(self) -> list[int]:
+        """Weeks after the restart at which the parameters change (besides the restart)."""
+        return sorted({w for later in self.later for w in later.change_weeks() if w > 0})
 
 
 @dataclass(frozen=True)
@@ -156,7 +217,51 @@ def _whole_weeks(years: float, source: str, name: str) -> None:
         raise InputError(source, name, "a whole number of weeks (years × 52)", years)
 
 
-def _parse_scenarios(raw: object, params: ParamSet, source: str) -> tuple[Scenario, ...]:
+def _parse_changes(
+    entry: Mapping[str, Any], params: ParamSet, source: str, where: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    multiply = {}
+    for key, factor in _table(entry.get("multiply", {}), source, f"{where}.multiply").items():
+        params.require(key, source, f"{where}.multiply.")
+        multiply[key] = _number(factor, source, f"{where}.multiply.{key}", minimum=0.0)
+    fixed = _table(entry.get("set", {}), source, f"{where}.set")
+    for key in fixed:
+        params.require(key, source, f"{where}.set.")
+    return multiply, {k: params[k].check(v, f"{source}: {where}.set") for k, v in fixed.items()}
+
+
+def _parse_later(
+    raw: object, params: ParamSet, source: str, where: str, timing: tuple[float, float]
+) -> tuple[LaterChange, ...]:
+    restart_year, horizon = timing
+    if not isinstance(raw, list):
+        raise InputError(source, f"{where}.later", "an array of tables ([[scenarios.later]])", raw)
+    changes = []
+    for k, entry in enumerate(raw):
+        at = f"{where}.later[{k}]"
+        entry = _table(entry, source, at)
+        unknown = set(entry) - {"year", "multiply", "set", "ramp_years"}
+        if unknown:
+            raise InputError(
+                source, f"{at}.{sorted(unknown)[0]}", "year, multiply, set or ramp_years"
+            )
+        year = _number(entry.get("year"), source, f"{at}.year", minimum=restart_year)
+        if year > restart_year + horizon:
+            raise InputError(source, f"{at}.year", f"a year up to {restart_year + horizon:g}", year)
+        _whole_weeks(year - restart_year, source, f"{at}.year")
+        ramp = _number(entry.get("ramp_years", 0.0), source, f"{at}.ramp_years", minimum=0.0)
+        _whole_weeks(ramp, source, f"{at}.ramp_years")
+        multiply, setting = _parse_changes(entry, params, source, at)
+        week = round((year - restart_year) * WEEKS_PER_YEAR)
+        changes.append(LaterChange(week, multiply, setting, round(ramp * WEEKS_PER_YEAR)))
+    if [c.week for c in changes] != sorted(c.week for c in changes):
+        raise InputError(source, f"{where}.later", "changes in chronological order")
+    return tuple(changes)
+
+
+def _parse_scenarios(
+    raw: object, params: ParamSet, source: str, timing: tuple[float, float]
+) -> tuple[Scenario, ...]:
     if raw is None:
         return (Scenario(BASELINE),)
     if not isinstance(raw, list) or not raw:
@@ -165,26 +270,20 @@ def _parse_scenarios(raw: object, params: ParamSet, source: str) -> tuple[Scenar
     for k, entry in enumerate(raw):
         where = f"scenarios[{k}]"
         entry = _table(entry, source, where)
-        unknown = set(entry) - {"name", "multiply", "set", "description"}
+        unknown = set(entry) - {"name", "multiply", "set", "description", "later"}
         if unknown:
             raise InputError(
-                source, f"{where}.{sorted(unknown)[0]}", "name, multiply, set or description"
+                source, f"{where}.{sorted(unknown)[0]}", "name, multiply, set, description or later"
             )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InputError(source, f"{where}.name", "a non-empty string", name)
-        multiply = {}
-        for key, factor in _table(entry.get("multiply", {}), source, f"{where}.multiply").items():
-            params.require(key, source, f"{where}.multiply.")
-            multiply[key] = _number(factor, source, f"{where}.multiply.{key}", minimum=0.0)
-        fixed = _table(entry.get("set", {}), source, f"{where}.set")
-        for key in fixed:
-            params.require(key, source, f"{where}.set.")
-        setting = {k: params[k].check(v, f"{source}: {where}.set") for k, v in fixed.items()}
+        multiply, setting = _parse_changes(entry, params, source, where)
         description = entry.get("description", "")
         if not isinstance(description, str):
             raise InputError(source, f"{where}.description", "a string", description)
-        scenarios.append(Scenario(name.strip(), multiply, setting, description))
+        later = _parse_later(entry.get("later", []), params, source, where, timing)
+        scenarios.append(Scenario(name.strip(), multiply, setting, description, later))
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise InputError(source, "scenarios.name", "unique scenario names", names)
@@ -265,7 +364,7 @@ def study_from_dict(raw: Mapping[str, Any], source: str = "<study>") -> Study:
         report_years=report_years,
         params=fixed,
         priors=priors,
-        scenarios=_parse_scenarios(raw.get("scenarios"), params, source),
+        scenarios=_parse_scenarios(raw.get("scenarios"), params, source, (restart, horizon)),
         data=None if data == "default" else data,
         source=source,
     )

@@ -93,3 +93,25 @@ def test_runs_differ_in_parameters_drawn_from_the_prior(serial: pl.DataFrame) ->
         "value"
     ].to_numpy()
     assert np.unique(recruits).size > 1
+
+
+def test_a_later_change_follows_the_baseline_until_it_starts() -> None:
+    raw = STUDY | {
+        "mode": "deterministic",
+        "horizon_years": 2,
+        "report_years": [2],
+        "scenarios": [
+            {"name": "baseline"},
+            {"name": "arrests later", "later": [{"year": 2014.0, "multiply": {"eta": 3.0}}]},
+        ],
+    }
+    table = run_study(study_from_dict(raw, "t.toml"))
+    wide = table.filter(pl.col("outcome") == "members").pivot(
+        on="scenario", index=["run", "week"], values="value"
+    )
+    before = wide.filter((pl.col("week") >= 52) & (pl.col("week") <= 104))
+    after = wide.filter(pl.col("week") > 104)
+    assert (before["arrests later"] == before["baseline"]).all()
+    assert (after["arrests later"] < after["baseline"]).all()
+    weeks = wide.filter(pl.col("run") == 0)["week"].to_list()
+    assert weeks == sorted(set(weeks))  # each week recorded once, across the segment boundary

@@ -13,7 +13,8 @@ from oclab.study import load_study, study_from_dict
 def test_minimal_study_gets_a_baseline_and_defaults() -> None:
     study = study_from_dict({"runs": 3}, "s.toml")
     assert [s.name for s in study.scenarios] == ["baseline"]
-    assert study.options == {"mode": "deterministic", "allocation": "poisson"}
+    assert study.options["mode"] == "deterministic"
+    assert study.options["allocation"] == "poisson"
     assert study.restart_week == 0 and study.end_week == 520
 
 
@@ -52,6 +53,20 @@ def test_scenarios_change_parameters_from_the_restart() -> None:
         ({"start_year": 2012.0, "restart_year": 2010.0}, "restart_year"),
         ({"horizon_years": 0.3}, "horizon_years"),
         ({"horizon_years": 5, "report_years": [10]}, "report_years"),
+        ({"scenarios": [{"name": "a", "later": [{"year": 2011.0}]}]}, "scenarios[0].later[0].year"),
+        ({"scenarios": [{"name": "a", "later": [{"year": 2030.0}]}]}, "scenarios[0].later[0].year"),
+        (
+            {"scenarios": [{"name": "a", "later": [{"year": 2014.0}, {"year": 2013.0}]}]},
+            "scenarios[0].later",
+        ),
+        (
+            {"scenarios": [{"name": "a", "later": [{"year": 2013.0, "when": 1}]}]},
+            "scenarios[0].later[0].when",
+        ),
+        (
+            {"scenarios": [{"name": "a", "later": [{"year": 2013.0, "multiply": {"kappa": 1}}]}]},
+            "scenarios[0].later[0].multiply.kappa",
+        ),
     ],
 )
 def test_bad_fields_are_named(raw: dict, field: str) -> None:
@@ -81,3 +96,32 @@ def test_command_line_overrides_are_checked() -> None:
     assert study.with_overrides(runs=7, seed=3).runs == 7
     with pytest.raises(InputError, match="--runs"):
         study.with_overrides(runs=-1)
+
+
+def test_later_changes_and_ramps_are_cumulative_and_stepwise() -> None:
+    study = study_from_dict(
+        {
+            "start_year": 2012.0,
+            "restart_year": 2012.0,
+            "horizon_years": 10,
+            "scenarios": [
+                {
+                    "name": "sequenced",
+                    "multiply": {"eta": 2.0},
+                    "later": [
+                        {"year": 2014.0, "multiply": {"rho": 0.5}},
+                        {"year": 2016.0, "set": {"eta": 110.0}, "ramp_years": 2},
+                    ],
+                }
+            ],
+        },
+        "s.toml",
+    )
+    scenario = study.scenarios[1]
+    base = {"eta": 100.0, "rho": 1.0}
+    assert scenario.change_weeks() == [104, 208, 260]
+    assert scenario.params_at(base, 0) == {"eta": 200.0, "rho": 1.0}
+    assert scenario.params_at(base, 103) == {"eta": 200.0, "rho": 1.0}
+    assert scenario.params_at(base, 104) == {"eta": 200.0, "rho": 0.5}
+    assert scenario.params_at(base, 208) == {"eta": 155.0, "rho": 0.5}  # half-way, 200 -> 110
+    assert scenario.params_at(base, 400) == {"eta": 110.0, "rho": 0.5}
