@@ -21,3 +21,7 @@ class InputError(Exception):
         if got is not None:
             message += f", got {got!r}"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        # Errors raised in worker processes travel back pickled: rebuild from the four fields.
+        return (type(self), (self.source, self.field, self.expected, self.got))

@@ -262,8 +262,9 @@ def _parse_later(
 def _parse_scenarios(
     raw: object, params: ParamSet, source: str, timing: tuple[float, float]
 ) -> tuple[Scenario, ...]:
+    """The scenarios as written in the file (the caller adds a baseline if none is named)."""
     if raw is None:
-        return (Scenario(BASELINE),)
+        return ()
     if not isinstance(raw, list) or not raw:
         raise InputError(source, "scenarios", "a non-empty array of tables ([[scenarios]])", raw)
     scenarios: list[Scenario] = []
@@ -287,9 +288,34 @@ def _parse_scenarios(
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise InputError(source, "scenarios.name", "unique scenario names", names)
-    if BASELINE not in names:
-        scenarios.insert(0, Scenario(BASELINE))
     return tuple(scenarios)
+
+
+def _check_scenario_ranges(
+    scenarios: tuple[Scenario, ...],
+    params: ParamSet,
+    fixed: Mapping[str, float],
+    priors: Mapping[str, Prior],
+    source: str,
+) -> None:
+    """A multiplied parameter must stay in its domain for every value the runs can take."""
+    for k, scenario in enumerate(scenarios):
+        changes = [("", scenario.multiply)]
+        changes += [(f".later[{j}]", later.multiply) for j, later in enumerate(scenario.later)]
+        for where, multiply in changes:
+            for name, factor in multiply.items():
+                p = params[name]
+                if name in priors:
+                    low, high = priors[name].low, priors[name].high
+                else:
+                    low = high = fixed.get(name, p.default)
+                if not (p.minimum <= low * factor and high * factor <= p.maximum):
+                    raise InputError(
+                        source,
+                        f"scenarios[{k}]{where}.multiply.{name}",
+                        f"a factor keeping {name} within [{p.minimum:g}, {p.maximum:g}]",
+                        factor,
+                    )
 
 
 def study_from_dict(raw: Mapping[str, Any], source: str = "<study>") -> Study:
@@ -347,6 +373,10 @@ def study_from_dict(raw: Mapping[str, Any], source: str = "<study>") -> Study:
     name = raw.get("name", Path(source).stem)
     if not isinstance(name, str) or not isinstance(description, str):
         raise InputError(source, "name", "a string", name)
+    scenarios = _parse_scenarios(raw.get("scenarios"), params, source, (restart, horizon))
+    _check_scenario_ranges(scenarios, params, fixed, priors, source)
+    if BASELINE not in [s.name for s in scenarios]:
+        scenarios = (Scenario(BASELINE), *scenarios)
     return Study(
         name=name,
         description=description,
@@ -364,7 +394,7 @@ def study_from_dict(raw: Mapping[str, Any], source: str = "<study>") -> Study:
         report_years=report_years,
         params=fixed,
         priors=priors,
-        scenarios=_parse_scenarios(raw.get("scenarios"), params, source, (restart, horizon)),
+        scenarios=scenarios,
         data=None if data == "default" else data,
         source=source,
     )

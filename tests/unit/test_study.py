@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,10 @@ def test_scenarios_change_parameters_from_the_restart() -> None:
         ({"horizon_years": 0.3}, "horizon_years"),
         ({"horizon_years": 5, "report_years": [10]}, "report_years"),
         ({"scenarios": [{"name": "a", "later": [{"year": 2011.0}]}]}, "scenarios[0].later[0].year"),
+        (
+            {"model": "demand", "scenarios": [{"name": "a", "multiply": {"budget_share": 5.0}}]},
+            "scenarios[0].multiply.budget_share",
+        ),
         ({"scenarios": [{"name": "a", "later": [{"year": 2030.0}]}]}, "scenarios[0].later[0].year"),
         (
             {"scenarios": [{"name": "a", "later": [{"year": 2014.0}, {"year": 2013.0}]}]},
@@ -125,3 +130,15 @@ def test_later_changes_and_ramps_are_cumulative_and_stepwise() -> None:
     assert scenario.params_at(base, 104) == {"eta": 200.0, "rho": 0.5}
     assert scenario.params_at(base, 208) == {"eta": 155.0, "rho": 0.5}  # half-way, 200 -> 110
     assert scenario.params_at(base, 400) == {"eta": 110.0, "rho": 0.5}
+
+
+def test_input_errors_survive_the_trip_from_a_worker_process() -> None:
+    error = InputError("s.toml", "runs", "a positive whole number", -1)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.source, again.field, again.expected, again.got) == (
+        "s.toml",
+        "runs",
+        error.expected,
+        -1,
+    )
+    assert str(again) == str(error)
