@@ -32,7 +32,7 @@ from oclab.study import Study, load_study
 
 HEADLINE_OUTCOMES = ("members", "deaths_weekly")
 #: Modules that add subcommands through ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("oclab.report.cli",)
+COMMAND_MODULES: tuple[str, ...] = ("oclab.report.cli", "oclab.demand_cli")
 
 
 def _positive(text: str) -> int:

@@ -15,7 +15,7 @@ from types import ModuleType
 from oclab.errors import InputError
 
 #: Model modules; each one's ``NAME`` is the name used in study files and on the command line.
-MODEL_MODULES: tuple[str, ...] = ("oclab.models.cartels",)
+MODEL_MODULES: tuple[str, ...] = ("oclab.models.cartels", "oclab.models.demand")
 
 MODELS: dict[str, ModuleType] = {
     module.NAME: module for module in map(importlib.import_module, MODEL_MODULES)
