@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import polars as pl
@@ -58,6 +59,11 @@ def versions() -> dict[str, str]:
     return found
 
 
+def headline_outcomes(model: ModuleType) -> tuple[str, ...]:
+    """The outcomes a model's reports lead with (``HEADLINE``, else its first two outcomes)."""
+    return tuple(getattr(model, "HEADLINE", tuple(model.OUTCOMES)[:2]))
+
+
 def study_metadata(study: Study, data_source: str, command: str, seconds: float) -> dict[str, Any]:
     """Everything needed to read and reproduce a results folder."""
     model = get_model(study.model, study.source)
@@ -73,6 +79,7 @@ def study_metadata(study: Study, data_source: str, command: str, seconds: float)
         "seconds": round(seconds, 3),
         "parameters": model.PARAMS.table(),
         "outcomes": model.OUTCOMES,
+        "headline": list(headline_outcomes(model)),
         "model_summary": model.SUMMARY,
         "data_source": data_source,
     }

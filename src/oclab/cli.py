@@ -24,15 +24,18 @@ import polars as pl
 from tqdm import tqdm
 
 from oclab import __version__
-from oclab.api import bundled_study, execute, n_chunks, prepare
+from oclab.api import bundled_study, execute, headline_outcomes, n_chunks, prepare
 from oclab.core.executors import ENGINES
 from oclab.errors import InputError
 from oclab.models.registry import MODELS, get_model
 from oclab.study import Study, load_study
 
-HEADLINE_OUTCOMES = ("members", "deaths_weekly")
 #: Modules that add subcommands through ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("oclab.report.cli", "oclab.demand_cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "oclab.report.cli",
+    "oclab.demand_cli",
+    "oclab.web.cli",
+)
 
 
 def _positive(text: str) -> int:
@@ -94,18 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _headline(summary: pl.DataFrame) -> str:
+def _headline(summary: pl.DataFrame, outcomes: tuple[str, ...]) -> str:
     last = summary["years_after_restart"].max()
     rows = summary.filter(
-        (pl.col("years_after_restart") == last) & pl.col("outcome").is_in(HEADLINE_OUTCOMES)
-    )
+        (pl.col("years_after_restart") == last) & pl.col("outcome").is_in(outcomes)
+    ).to_dicts()
+    scenario_w = min(40, max([len("scenario"), *(len(r["scenario"]) for r in rows)])) + 2
+    outcome_w = max([len("outcome"), *(len(r["outcome"]) for r in rows)]) + 2
     lines = [
-        f"{'scenario':<34}{'outcome':<16}{'year':>7}{'mean':>12}{'vs today':>10}{'vs baseline':>13}"
+        f"{'scenario':<{scenario_w}}{'outcome':<{outcome_w}}{'year':>6}{'mean':>17}"
+        f"{'vs today':>11}{'vs baseline':>13}"
     ]
-    for r in rows.sort("outcome", "scenario").iter_rows(named=True):
+    for r in sorted(rows, key=lambda r: outcomes.index(r["outcome"])):
         lines.append(
-            f"{r['scenario'][:33]:<34}{r['outcome']:<16}{r['year']:>7.0f}{r['mean']:>12,.0f}"
-            f"{r['vs_today_pct']:>+9.1f}%{r['vs_baseline_pct']:>+12.1f}%"
+            f"{r['scenario'][: scenario_w - 2]:<{scenario_w}}{r['outcome']:<{outcome_w}}"
+            f"{r['year']:>6.0f}{r['mean']:>17,.0f}{r['vs_today_pct']:>+10.1f}%"
+            f"{r['vs_baseline_pct']:>+12.1f}%"
         )
     return "\n".join(lines)
 
@@ -127,7 +134,7 @@ def _run(study: Study, args: argparse.Namespace, out: Path, argv: Sequence[str])
             progress=bar.update,
             data=data,
         )
-    print(_headline(summary))
+    print(_headline(summary, headline_outcomes(get_model(study.model, study.source))))
     print(f"\nwrote {out}/results.parquet, summary.csv, study.json and report.html")
     return 0
 

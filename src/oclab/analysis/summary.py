@@ -90,4 +90,6 @@ def summarize(
         )
         .select(SUMMARY_COLUMNS)
         .sort("years_after_restart", "outcome", "scenario")
+        # Plain strings, so the table is the same in memory and reloaded from summary.csv.
+        .with_columns(pl.col("scenario", "outcome").cast(pl.String))
     )

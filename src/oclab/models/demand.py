@@ -583,6 +583,7 @@ def observe(state: State, params: dict[str, np.ndarray]) -> dict[str, np.ndarray
     }
 
 
+HEADLINE: tuple[str, ...] = ("users", "revenue_mexican_dtos")
 OUTCOMES: dict[str, str] = {
     "light_users": "US light cocaine users (people)",
     "heavy_users": "US heavy cocaine users (people)",

@@ -1,7 +1,11 @@
-"""Self-contained HTML reports of finished studies (tables, embedded figures, methods).
+"""Self-contained HTML reports of finished studies (tables, embedded figures, methods), in
+English or Spanish.
 
 :func:`render_report` turns a study's stored results and summary into one HTML document with no
-external resources; :mod:`oclab.report.figures` draws its figures as PNG bytes.
+external resources; :mod:`oclab.report.figures` draws its figures as PNG bytes;
+:mod:`oclab.report.i18n` holds the gettext catalogues shared with the dashboard
+(:mod:`oclab.web`); :mod:`oclab.report.methods` writes the methods from the stored study, the
+parameter sources and the model's ODD document.
 """
 
 from oclab.report.figures import png_data_uri

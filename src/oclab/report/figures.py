@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from oclab.report.i18n import N_
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",
@@ -36,20 +38,28 @@ HISTORY_COLOUR = "#555555"
 GROUP_OUTCOME = "group_members"
 
 OUTCOME_LABELS: dict[str, str] = {
-    "members": "members (people)",
-    "deaths_weekly": "deaths per week",
-    "recruits_weekly": "recruits per week",
-    "incapacitations_weekly": "incapacitations per week",
-    "saturation_weekly": "exits from saturation per week",
-    "active_groups": "active groups (count)",
-    "largest_share": "largest group's share of members",
-    "hhi": "Herfindahl–Hirschman index (0–1)",
+    "members": N_("members (people)"),
+    "deaths_weekly": N_("deaths per week"),
+    "recruits_weekly": N_("recruits per week"),
+    "incapacitations_weekly": N_("incapacitations per week"),
+    "saturation_weekly": N_("exits from saturation per week"),
+    "active_groups": N_("active groups (count)"),
+    "largest_share": N_("largest group's share of members"),
+    "hhi": N_("Herfindahl–Hirschman index (0–1)"),
 }
 
+Gettext = Callable[[str], str]
 
-def outcome_label(outcome: str) -> str:
-    """A readable axis label, with units, for a national outcome."""
-    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " "))
+
+def _english(message: str) -> str:
+    """The identity: English is the source language."""
+    return message
+
+
+def outcome_label(outcome: str, gettext: Gettext = _english) -> str:
+    """A readable axis label, with units, for a national outcome (translated by ``gettext``)."""
+    label = OUTCOME_LABELS.get(outcome)
+    return gettext(label) if label else outcome.replace("_", " ")
 
 
 def png_data_uri(png: bytes) -> str:
@@ -111,8 +121,10 @@ def _draw_bands(
     restart_year: float | None,
     scenarios: Sequence[str] | None,
     baseline: str,
+    gettext: Gettext = _english,
 ) -> None:
     """Median lines with shaded 5–95% bands; the shared history is drawn once, in grey."""
+    _ = gettext
     present = bands.get_column("scenario").unique(maintain_order=True).to_list()
     order = _order(present, scenarios)
     if restart_year is not None and order:
@@ -135,7 +147,7 @@ def _draw_bands(
                 history["p50"].to_numpy(),
                 color=HISTORY_COLOUR,
                 linewidth=1.6,
-                label="history (shared)",
+                label=_("history (shared)"),
             )
     for index, name in enumerate(order):
         rows = bands.filter(pl.col("scenario") == name)
@@ -169,7 +181,7 @@ def _draw_bands(
             color="#333333",
             linestyle="--",
             linewidth=1.0,
-            label=f"restart ({restart_year:g})",
+            label=_("restart ({year})").format(year=f"{restart_year:g}"),
         )
 
 
@@ -183,18 +195,22 @@ def outcome_over_time_png(
     title: str | None = None,
     ylabel: str | None = None,
     dpi: int = 100,
+    gettext: Gettext = _english,
 ) -> bytes:
     """A national outcome over time: each scenario's median with a shaded 5–95% band.
 
     The shared history up to ``restart_year`` is drawn once (grey) and a dashed vertical line
-    marks the restart. ``scenarios`` fixes the drawing order (and hence the colours).
+    marks the restart. ``scenarios`` fixes the drawing order (and hence the colours);
+    ``gettext`` translates the labels.
     """
+    _ = gettext
     fig = _new_figure(8.0, 4.4, dpi)
     ax = fig.add_subplot()
-    _draw_bands(ax, outcome_bands(results, outcome), restart_year, scenarios, baseline)
-    ax.set_xlabel("year")
-    ax.set_ylabel(ylabel or outcome_label(outcome))
-    ax.set_title(title or f"{outcome_label(outcome).capitalize()}: median and 5–95% band")
+    _draw_bands(ax, outcome_bands(results, outcome), restart_year, scenarios, baseline, gettext)
+    label = outcome_label(outcome, gettext)
+    ax.set_xlabel(_("year"))
+    ax.set_ylabel(ylabel or label)
+    ax.set_title(title or _("{outcome}: median and 5–95% band").format(outcome=label.capitalize()))
     ax.grid(True, alpha=0.3)
     ax.ticklabel_format(axis="y", style="plain", useOffset=False)
     ax.yaxis.set_major_formatter("{x:,.6g}")
@@ -238,6 +254,7 @@ def top_groups_png(
     baseline: str = "baseline",
     top: int = 10,
     dpi: int = 100,
+    gettext: Gettext = _english,
 ) -> bytes | None:
     """Grouped horizontal bars: the largest groups' shares of all members.
 
@@ -245,6 +262,7 @@ def top_groups_png(
     scenario at ``last_year``. The ``top`` groups are those with the largest share in any bar.
     ``None`` when the results hold no group rows.
     """
+    _ = gettext
     shares = group_shares(results, [restart_year, last_year])
     if not shares.height:
         return None
@@ -260,7 +278,7 @@ def top_groups_png(
         later = later.head(0)
     start = today["time"].max() if today.height else restart_year
     series: list[tuple[str, str, pl.DataFrame]] = [
-        (f"{start:g} (restart, all scenarios)", HISTORY_COLOUR, today)
+        (_("{year} (restart, all scenarios)").format(year=f"{start:g}"), HISTORY_COLOUR, today)
     ]
     for index, name in enumerate(order):
         rows = later.filter(pl.col("scenario") == name)
@@ -289,9 +307,9 @@ def top_groups_png(
             ys, [lookup.get(g, 0.0) for g in ranked], height=bar * 0.95, color=colour, label=label
         )
     ax.set_yticks([positions[g] for g in ranked], [_text(g) for g in ranked])
-    ax.set_xlabel("share of all members (mean over runs)")
+    ax.set_xlabel(_("share of all members (mean over runs)"))
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
-    ax.set_title(f"The {n} largest groups: share of all members")
+    ax.set_title(_("The {n} largest groups: share of all members").format(n=n))
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize="small", frameon=False)
     return _to_png(fig, dpi)
@@ -308,11 +326,13 @@ def concentration_png(
     baseline: str = "baseline",
     outcomes: Sequence[str] = CONCENTRATION_OUTCOMES,
     dpi: int = 100,
+    gettext: Gettext = _english,
 ) -> bytes | None:
     """Small multiples of concentration outcomes over time (those present among ``outcomes``).
 
     ``None`` when none of them is in the results.
     """
+    _ = gettext
     available = set(
         results.filter(pl.col("group").is_null()).get_column("outcome").unique().to_list()
     )
@@ -322,10 +342,10 @@ def concentration_png(
     fig = _new_figure(4.0 * len(shown) + 1.0, 4.0, dpi)
     axes = fig.subplots(1, len(shown), squeeze=False)[0]
     for ax, outcome in zip(axes, shown, strict=True):
-        _draw_bands(ax, outcome_bands(results, outcome), restart_year, scenarios, baseline)
-        ax.set_xlabel("year")
-        ax.set_ylabel(outcome_label(outcome))
-        ax.set_title(outcome_label(outcome).capitalize(), fontsize="medium")
+        _draw_bands(ax, outcome_bands(results, outcome), restart_year, scenarios, baseline, gettext)
+        ax.set_xlabel(_("year"))
+        ax.set_ylabel(outcome_label(outcome, gettext))
+        ax.set_title(outcome_label(outcome, gettext).capitalize(), fontsize="medium")
         ax.grid(True, alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
@@ -337,5 +357,5 @@ def concentration_png(
             fontsize="small",
             frameon=False,
         )
-    fig.suptitle("Concentration: median and 5–95% band")
+    fig.suptitle(_("Concentration: median and 5–95% band"))
     return _to_png(fig, dpi)

@@ -6,25 +6,36 @@ document: CSS inline (with a print stylesheet, so the page prints cleanly to PDF
 embedded as base64 PNG ``data:`` URIs, no JavaScript and no external resources. The model is never
 rerun here; every number comes from the tables. The page is rendered by a jinja2 template shipped
 with the package, with autoescaping on, so names and texts from the study cannot inject markup.
+
+The report is written in English or Spanish (``lang``): every string goes through the gettext
+catalogues of :mod:`oclab.report.i18n`. Texts that come with the results (scenario names and
+descriptions, parameter descriptions and sources, the ODD document) are shown as stored.
 """
 
 from __future__ import annotations
 
 import math
+import platform
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import polars as pl
 
+from oclab import __version__
 from oclab.report.figures import (
+    Gettext,
+    _english,
     concentration_png,
     outcome_label,
     outcome_over_time_png,
     png_data_uri,
     top_groups_png,
 )
+from oclab.report.i18n import LANGUAGES, N_, check_language, translations
+from oclab.report.methods import MODE_NAMES, PRIOR_NAMES, generated_paragraphs, odd_html, references
 
 BASELINE = "baseline"
 HEADLINE_OUTCOMES: tuple[str, ...] = ("members", "deaths_weekly")
@@ -44,10 +55,14 @@ def format_number(x: float | int | None, signed: bool = False) -> str:
     """A readable number: thousands separators, few decimals, a true minus sign.
 
     ``|x| >= 100`` has no decimals, ``10 <= |x| < 100`` one, smaller values three significant
-    digits. ``signed`` adds a ``+`` to positive numbers. Missing values give an em dash.
+    digits; whole numbers given as ``int`` have no decimals. ``signed`` adds a ``+`` to positive
+    numbers. Missing values give an em dash.
     """
     if _is_missing(x):
         return DASH
+    if isinstance(x, int) and not isinstance(x, bool):
+        text = f"{x:,}"
+        return ("+" + text if signed and x > 0 else text).replace("-", MINUS)
     x = float(x)
     if math.isinf(x):
         text = "∞" if x > 0 else "-∞"
@@ -77,11 +92,16 @@ def format_share(x: float | None) -> str:
     return DASH if _is_missing(x) else f"{100.0 * float(x):.0f}%"
 
 
-def format_interval(low: float | None, high: float | None, signed: bool = False) -> str:
-    """A 5–95% interval as ``low to high``."""
+def format_interval(
+    low: float | None, high: float | None, signed: bool = False, gettext: Gettext = _english
+) -> str:
+    """A 5–95% interval as ``low to high`` (``to`` translated by ``gettext``)."""
+    _ = gettext
     if _is_missing(low) and _is_missing(high):
         return DASH
-    return f"{format_number(low, signed)} to {format_number(high, signed)}"
+    return _("{low} to {high}").format(
+        low=format_number(low, signed), high=format_number(high, signed)
+    )
 
 
 def format_year(year: float | None) -> str:
@@ -187,30 +207,35 @@ def _sorted_summary(
 # --- table rows ---------------------------------------------------------------------------------
 
 
-def _change(row: Mapping[str, Any], against: str) -> dict[str, str]:
+def _change(row: Mapping[str, Any], against: str, gettext: Gettext) -> dict[str, str]:
     """Formatted paired change of a summary row against ``today`` or ``baseline``."""
     return {
         "pct": format_percent(row.get(f"vs_{against}_pct")),
         "mean": format_number(row.get(f"vs_{against}_mean"), signed=True),
         "interval": format_interval(
-            row.get(f"vs_{against}_p05"), row.get(f"vs_{against}_p95"), signed=True
+            row.get(f"vs_{against}_p05"), row.get(f"vs_{against}_p95"), True, gettext
         ),
         "share": format_share(row.get(f"share_above_{against}")),
     }
 
 
-def headline_rows(summary: pl.DataFrame, scenarios: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows of the headline table: each scenario's members and weekly deaths at the last year."""
+def headline_rows(
+    summary: pl.DataFrame,
+    scenarios: Sequence[str],
+    gettext: Gettext = _english,
+    outcomes: Sequence[str] = HEADLINE_OUTCOMES,
+) -> list[dict[str, Any]]:
+    """Rows of the headline table: each scenario's headline outcomes at the last report year."""
     last = last_report(summary)
     if last is None:
         return []
     at_last = _sorted_summary(
         summary.filter(
             (pl.col("years_after_restart") == last[0])
-            & pl.col("outcome").is_in(list(HEADLINE_OUTCOMES))
+            & pl.col("outcome").is_in(list(outcomes))
         ),
         scenarios,
-        HEADLINE_OUTCOMES,
+        outcomes,
         scenario_first=True,
     )
     rows: list[dict[str, Any]] = []
@@ -219,11 +244,11 @@ def headline_rows(summary: pl.DataFrame, scenarios: Sequence[str]) -> list[dict[
             {
                 "scenario": row["scenario"],
                 "is_baseline": row["scenario"] == BASELINE,
-                "outcome": outcome_label(row["outcome"]),
+                "outcome": outcome_label(row["outcome"], gettext),
                 "mean": format_number(row["mean"]),
-                "interval": format_interval(row["p05"], row["p95"]),
-                "today": _change(row, "today"),
-                "baseline": _change(row, "baseline"),
+                "interval": format_interval(row["p05"], row["p95"], gettext=gettext),
+                "today": _change(row, "today", gettext),
+                "baseline": _change(row, "baseline", gettext),
             }
         )
     for i, row in enumerate(rows):
@@ -233,14 +258,19 @@ def headline_rows(summary: pl.DataFrame, scenarios: Sequence[str]) -> list[dict[
 
 
 def summary_rows(
-    summary: pl.DataFrame, scenarios: Sequence[str], outcomes: Sequence[str] = ()
+    summary: pl.DataFrame,
+    scenarios: Sequence[str],
+    outcomes: Sequence[str] = (),
+    gettext: Gettext = _english,
+    headline: Sequence[str] = HEADLINE_OUTCOMES,
 ) -> list[dict[str, Any]]:
     """Rows of the full summary table, every outcome and report year, formatted."""
-    ordered = _sorted_summary(summary, scenarios, [*HEADLINE_OUTCOMES, *outcomes])
+    ordered = _sorted_summary(summary, scenarios, list(dict.fromkeys([*headline, *outcomes])))
     return [
         {
             "scenario": row["scenario"],
             "outcome": row["outcome"],
+            "label": outcome_label(row["outcome"], gettext),
             "year": format_year(row["year"]),
             "after": format_year(row["years_after_restart"]),
             "runs": format_number(row["runs"]),
@@ -248,15 +278,16 @@ def summary_rows(
             "p05": format_number(row["p05"]),
             "p50": format_number(row["p50"]),
             "p95": format_number(row["p95"]),
-            "today": _change(row, "today"),
-            "baseline": _change(row, "baseline"),
+            "today": _change(row, "today", gettext),
+            "baseline": _change(row, "baseline", gettext),
         }
         for row in ordered.to_dicts()
     ]
 
 
-def _scenario_rows(meta: Mapping[str, Any]) -> list[dict[str, str]]:
+def _scenario_rows(meta: Mapping[str, Any], gettext: Gettext) -> list[dict[str, str]]:
     """The study's scenarios with their parameter changes as text."""
+    _ = gettext
     rows = []
     for scenario in _study(meta).get("scenarios") or []:
         if not isinstance(scenario, Mapping):
@@ -266,13 +297,14 @@ def _scenario_rows(meta: Mapping[str, Any]) -> list[dict[str, str]]:
         rows.append(
             {
                 "name": str(scenario.get("name", "")),
-                "changes": "; ".join(changes) or "no change (reference)",
+                "description": str(scenario.get("description") or ""),
+                "changes": "; ".join(changes) or _("no change (reference)"),
             }
         )
     return rows
 
 
-def _parameter_rows(meta: Mapping[str, Any]) -> list[dict[str, str]]:
+def _parameter_rows(meta: Mapping[str, Any], gettext: Gettext) -> list[dict[str, str]]:
     """The parameters table: name, unit, default, range, prior, description, source."""
     rows = []
     for p in meta.get("parameters") or []:
@@ -290,7 +322,9 @@ def _parameter_rows(meta: Mapping[str, Any]) -> list[dict[str, str]]:
                 "unit": str(p.get("unit") or ""),
                 "default": _format_value(p.get("default")),
                 "range": span,
-                "prior": str(p.get("prior") or DASH),
+                "prior": gettext(PRIOR_NAMES[p["prior"]])
+                if p.get("prior") in PRIOR_NAMES
+                else str(p.get("prior") or DASH),
                 "description": str(p.get("description") or ""),
                 "source": str(p.get("source") or ""),
             }
@@ -300,6 +334,11 @@ def _parameter_rows(meta: Mapping[str, Any]) -> list[dict[str, str]]:
 
 # --- figures ------------------------------------------------------------------------------------
 
+FIGURE_TITLES: tuple[tuple[str, str], ...] = (
+    ("members", N_("Members of all groups")),
+    ("deaths_weekly", N_("Weekly deaths")),
+)
+
 
 def build_figures(
     results: pl.DataFrame,
@@ -307,71 +346,107 @@ def build_figures(
     restart: float | None,
     last_year: float | None,
     dpi: int = 100,
+    gettext: Gettext = _english,
+    outcomes: Sequence[str] = HEADLINE_OUTCOMES,
+    meanings: Mapping[str, object] | None = None,
 ) -> list[dict[str, str]]:
-    """The report's figures as ``{"title", "caption", "src"}`` with ``src`` a PNG data URI."""
+    """The report's figures as ``{"title", "caption", "src"}`` with ``src`` a PNG data URI.
+
+    One figure over time per headline outcome (titled from :data:`FIGURE_TITLES` where known,
+    else from the model's own description of the outcome), then the groups' figures if any.
+    """
+    _ = gettext
+    known = dict(FIGURE_TITLES)
+    meanings = meanings or {}
     national = set(results.filter(pl.col("group").is_null()).get_column("outcome").unique())
     figures: list[dict[str, str]] = []
-    band = "Lines are medians across runs; shaded bands span the 5th to 95th percentiles."
-    titles = (("members", "Members of all groups"), ("deaths_weekly", "Weekly deaths"))
-    for outcome, title in titles:
+    band = _("Lines are medians across runs; shaded bands span the 5th to 95th percentiles.")
+    for outcome in outcomes:
         if outcome not in national:
             continue
+        english = known.get(outcome)
+        title = _(english) if english else str(meanings.get(outcome) or outcome).capitalize()
         png = outcome_over_time_png(
             results,
             outcome,
             restart_year=restart,
             scenarios=scenarios,
-            title=f"{title}: median and 5–95% band",
+            title=_("{title}: median and 5–95% band").format(title=title),
             dpi=dpi,
+            gettext=gettext,
         )
-        figures.append(
-            {
-                "title": title,
-                "caption": f"{title} over time. {band} The dashed line marks the restart year; "
-                "before it all scenarios share the same history (grey).",
-                "src": png_data_uri(png),
-            }
-        )
+        caption = _(
+            "{title} over time. {band} The dashed line marks the restart year; before it all "
+            "scenarios share the same history (grey)."
+        ).format(title=title, band=band)
+        figures.append({"title": title, "caption": caption, "src": png_data_uri(png)})
     if restart is not None and last_year is not None:
         png = top_groups_png(
-            results, restart_year=restart, last_year=last_year, scenarios=scenarios, dpi=dpi
+            results,
+            restart_year=restart,
+            last_year=last_year,
+            scenarios=scenarios,
+            dpi=dpi,
+            gettext=gettext,
         )
         if png is not None:
             figures.append(
                 {
-                    "title": "Largest groups",
-                    "caption": "Share of all members held by each of the ten largest groups "
-                    "(mean over runs), at the restart year and at the last report year "
-                    "under each scenario.",
+                    "title": _("Largest groups"),
+                    "caption": _(
+                        "Share of all members held by each of the ten largest groups (mean over "
+                        "runs), at the restart year and at the last report year under each "
+                        "scenario."
+                    ),
                     "src": png_data_uri(png),
                 }
             )
-    png = concentration_png(results, restart_year=restart, scenarios=scenarios, dpi=dpi)
+    png = concentration_png(
+        results, restart_year=restart, scenarios=scenarios, dpi=dpi, gettext=gettext
+    )
     if png is not None:
         figures.append(
             {
-                "title": "Concentration",
-                "caption": "Number of active groups and concentration of members over time. "
-                + band,
+                "title": _("Concentration"),
+                "caption": _(
+                    "Number of active groups and concentration of members over time. {band}"
+                ).format(band=band),
                 "src": png_data_uri(png),
             }
         )
     return figures
 
 
+def claims_table(meta: Mapping[str, Any]) -> dict[str, list[Any]] | None:
+    """The study's claims (``meta["claims"]``: a list of records), as columns and rows of text."""
+    claims = [c for c in meta.get("claims") or [] if isinstance(c, Mapping)]
+    if not claims:
+        return None
+    columns = list(dict.fromkeys(str(k) for c in claims for k in c))
+    rows = [[_format_value(c.get(k)) for k in columns] for c in claims]
+    return {"columns": columns, "rows": rows}
+
+
 # --- rendering ----------------------------------------------------------------------------------
 
 
 @cache
-def _environment() -> jinja2.Environment:
-    """The jinja2 environment loading the package's templates, with autoescaping on."""
-    return jinja2.Environment(
+def _environment(lang: str = "en") -> jinja2.Environment:
+    """The jinja2 environment of ``lang``: package templates, autoescaping, gettext installed.
+
+    One environment per language, so concurrent renders (the dashboard) never share state.
+    """
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("oclab.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def _paragraphs(text: object) -> list[str]:
@@ -380,45 +455,77 @@ def _paragraphs(text: object) -> list[str]:
 
 
 def render_report(
-    results: pl.DataFrame, summary: pl.DataFrame, meta: dict[str, object], dpi: int = 100
+    results: pl.DataFrame,
+    summary: pl.DataFrame,
+    meta: dict[str, object],
+    dpi: int = 100,
+    lang: str = "en",
+    report_command: str | None = None,
+    odd_dir: Path | None = None,
 ) -> str:
     """One self-contained HTML document reporting a finished study.
 
     ``results`` is the tidy results table, ``summary`` the paired summary table and ``meta`` the
     study's description (title, description, study, command, versions, created, parameters,
-    outcomes, data_source; all optional). ``dpi`` sets the figures' resolution.
+    outcomes, data_source, model_summary, claims; all optional). ``dpi`` sets the figures'
+    resolution, ``lang`` the language (``en`` or ``es``). ``report_command`` is the command that
+    rendered this report (shown beside the one that ran the study); ``odd_dir`` overrides where
+    the models' ODD documents are looked up.
     """
+    check_language(lang, "render_report")
+    _ = translations(lang).gettext
     study = _study(meta)
     scenarios = scenario_order(results, summary, meta)
     restart = restart_year(summary, meta)
     last = last_report(summary)
     outcomes = _mapping(meta, "outcomes")
     versions = _mapping(meta, "versions")
+    model = str(study.get("model") or "")
+    headline = [str(o) for o in (meta.get("headline") or HEADLINE_OUTCOMES)]  # type: ignore[union-attr]
     context = {
-        "title": str(meta.get("title") or study.get("name") or "oclab study report"),
+        "lang": lang,
+        "languages": LANGUAGES,
+        "title": str(meta.get("title") or study.get("name") or _("oclab study report")),
         "description": _paragraphs(meta.get("description")),
         "runs": format_number(_ensemble_size(results, summary, meta)),
         "restart_year": format_year(restart),
         "last_year": format_year(last[1]) if last else DASH,
         "last_after": format_year(last[0]) if last else DASH,
         "baseline": BASELINE,
-        "headline": headline_rows(summary, scenarios),
-        "figures": build_figures(results, scenarios, restart, last[1] if last else None, dpi),
-        "summary": summary_rows(summary, scenarios, [str(k) for k in outcomes]),
+        "headline": headline_rows(summary, scenarios, _, headline),
+        "figures": build_figures(
+            results, scenarios, restart, last[1] if last else None, dpi, _, headline, outcomes
+        ),
+        "summary": summary_rows(summary, scenarios, [str(k) for k in outcomes], _, headline),
+        "claims": claims_table(meta),
         "study": {
             "name": str(study.get("name") or ""),
-            "model": str(study.get("model") or ""),
-            "mode": str(study.get("mode") or ""),
+            "model": model,
+            "mode": _(MODE_NAMES[mode])
+            if (mode := study.get("mode")) in MODE_NAMES
+            else (mode or ""),
             "start_year": format_year(study.get("start_year")),
-            "horizon_years": format_number(study.get("horizon_years")),
+            "horizon_years": format_year(study.get("horizon_years")),
             "seed": str(study.get("seed", DASH)),
         },
-        "scenarios": _scenario_rows(meta),
-        "parameters": _parameter_rows(meta),
-        "outcomes": [{"name": str(k), "meaning": str(v)} for k, v in outcomes.items()],
+        "model_summary": str(meta.get("model_summary") or ""),
+        "generated": generated_paragraphs(meta, _),
+        "odd": odd_html(model, lang, odd_dir),
+        "references": references(meta),
+        "scenarios": _scenario_rows(meta, _),
+        "parameters": _parameter_rows(meta, _),
+        "outcomes": [
+            {"name": str(k), "label": outcome_label(str(k), _), "meaning": str(v)}
+            for k, v in outcomes.items()
+        ],
         "data_source": _paragraphs(meta.get("data_source")),
         "command": str(meta.get("command") or ""),
         "versions": [{"name": str(k), "version": str(v)} for k, v in versions.items()],
+        "report_command": report_command or "",
+        "report_versions": [
+            {"name": "python", "version": platform.python_version()},
+            {"name": "oclab", "version": __version__},
+        ],
         "created": str(meta.get("created") or ""),
     }
-    return _environment().get_template("report.html.j2").render(**context)
+    return _environment(lang).get_template("report.html.j2").render(**context)
