@@ -85,10 +85,10 @@ def study_metadata(study: Study, data_source: str, command: str, seconds: float)
     }
 
 
-def prepare(study: Study, out_dir: Path, engine: str = "serial") -> Any:
+def prepare(study: Study, out_dir: Path, engine: str = "serial", address: str | None = None) -> Any:
     """Check everything that can be checked before simulating; return the model's data."""
     check_output_dir(out_dir)
-    make_executor(engine)
+    make_executor(engine, address=address)  # checks the engine and the address's form
     return get_model(study.model, study.source).load_data(study.data)
 
 
@@ -97,6 +97,7 @@ def execute(
     out_dir: Path,
     *,
     engine: str = "serial",
+    address: str | None = None,
     command: str | None = None,
     progress: Callable[[int], None] | None = None,
     data: Any = None,
@@ -105,9 +106,9 @@ def execute(
     from oclab.report.html import render_report  # matplotlib is only loaded when reporting
 
     if data is None:
-        data = prepare(study, out_dir, engine)
+        data = prepare(study, out_dir, engine, address)
     started = time.perf_counter()
-    results = run_study(study, make_executor(engine), progress=progress, data=data)
+    results = run_study(study, make_executor(engine, address=address), progress=progress, data=data)
     summary = summarize(results, study.start_year, study.restart_year, study.report_years)
     meta = study_metadata(
         study,

@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.report.cli",
     "oclab.demand_cli",
     "oclab.web.cli",
+    "oclab.sweep_cli",
 )
 
 
@@ -75,6 +76,9 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
         choices=ENGINES,
         default="processes",
         help="where chunks of runs execute (same results on each)",
+    )
+    parser.add_argument(
+        "--address", help="an existing Dask scheduler, tcp://HOST:PORT (with --engine dask)"
     )
 
 
@@ -119,7 +123,7 @@ def _headline(summary: pl.DataFrame, outcomes: tuple[str, ...]) -> str:
 
 def _run(study: Study, args: argparse.Namespace, out: Path, argv: Sequence[str]) -> int:
     study = study.with_overrides(runs=args.runs, seed=args.seed, data=args.data)
-    data = prepare(study, out, args.engine)
+    data = prepare(study, out, args.engine, args.address)
     with tqdm(
         total=n_chunks(study),
         desc=f"{study.name}: chunks of {study.chunk_runs} runs",
@@ -130,6 +134,7 @@ def _run(study: Study, args: argparse.Namespace, out: Path, argv: Sequence[str])
             study,
             out,
             engine=args.engine,
+            address=args.address,
             command=shlex.join(["oclab", *argv]),
             progress=bar.update,
             data=data,

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from oclab.analysis.summary import summarize
 from oclab.report import png_data_uri, render_report
 from oclab.report.figures import outcome_bands
 from oclab.report.html import format_number, format_percent
@@ -86,77 +87,9 @@ def make_results(scenarios: tuple[str, ...] = SCENARIOS, seed: int = 1) -> pl.Da
     ).select("scenario", "run", "time", "outcome", "value", "group", "week")
 
 
-def _interval(column: str, prefix: str) -> list[pl.Expr]:
-    return [
-        pl.col(column).mean().alias(f"{prefix}_mean"),
-        pl.col(column).quantile(0.05, "linear").alias(f"{prefix}_p05"),
-        pl.col(column).quantile(0.95, "linear").alias(f"{prefix}_p95"),
-    ]
-
-
 def make_summary(results: pl.DataFrame) -> pl.DataFrame:
-    """A summary table in the analysis format (paired against today and the baseline)."""
-    national = results.filter(pl.col("group").is_null())
-    keys = ["scenario", "run", "outcome"]
-    today = national.filter(pl.col("week") == RESTART_WEEK).select(*keys, today=pl.col("value"))
-    at = national.filter(pl.col("week").is_in(list(REPORT_WEEKS)))
-    baseline = at.filter(pl.col("scenario") == "baseline").select(
-        "run", "outcome", "week", baseline=pl.col("value")
-    )
-    paired = (
-        at.join(today, on=keys)
-        .join(baseline, on=["run", "outcome", "week"])
-        .with_columns(
-            d_today=pl.col("value") - pl.col("today"), d_base=pl.col("value") - pl.col("baseline")
-        )
-    )
-    return (
-        paired.group_by("scenario", "outcome", "week", "time")
-        .agg(
-            pl.len().alias("runs"),
-            pl.col("value").mean().alias("mean"),
-            *[
-                pl.col("value").quantile(q, "linear").alias(f"p{round(q * 100):02d}")
-                for q in (0.05, 0.5, 0.95)
-            ],
-            pl.col("today").mean().alias("today_mean"),
-            *_interval("d_today", "vs_today"),
-            (pl.col("value") > pl.col("today")).mean().alias("share_above_today"),
-            pl.col("baseline").mean().alias("baseline_mean"),
-            *_interval("d_base", "vs_baseline"),
-            (pl.col("value") > pl.col("baseline")).mean().alias("share_above_baseline"),
-        )
-        .with_columns(
-            year=pl.col("time"),
-            years_after_restart=(pl.col("week") - RESTART_WEEK).cast(pl.Float64) / 52.0,
-            vs_today_pct=100.0 * pl.col("vs_today_mean") / pl.col("today_mean"),
-            vs_baseline_pct=100.0 * pl.col("vs_baseline_mean") / pl.col("baseline_mean"),
-        )
-        .select(
-            "scenario",
-            "outcome",
-            "year",
-            "years_after_restart",
-            "runs",
-            "mean",
-            "p05",
-            "p50",
-            "p95",
-            "today_mean",
-            "vs_today_mean",
-            "vs_today_p05",
-            "vs_today_p95",
-            "vs_today_pct",
-            "share_above_today",
-            "baseline_mean",
-            "vs_baseline_mean",
-            "vs_baseline_p05",
-            "vs_baseline_p95",
-            "vs_baseline_pct",
-            "share_above_baseline",
-        )
-        .sort("years_after_restart", "outcome", "scenario")
-    )
+    """The summary the engine writes for these results (paired against today and the baseline)."""
+    return summarize(results, START, RESTART, [(w - RESTART_WEEK) / 52.0 for w in REPORT_WEEKS])
 
 
 def make_meta() -> dict[str, object]:
