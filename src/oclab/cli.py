@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.demand_cli",
     "oclab.web.cli",
     "oclab.sweep_cli",
+    "oclab.traces.cli",
 )
 
 
