@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.web.cli",
     "oclab.sweep_cli",
     "oclab.traces.cli",
+    "oclab.suppression_cli",
 )
 
 

@@ -26,6 +26,12 @@ Initial state: ``initial_members`` shared in proportion to ``1/rank``, rank = or
 (rival + ally) strength, descending; ``poisson`` allocation draws each group's size from a
 Poisson with that mean (the authors' run code), ``expected`` uses the mean itself (their
 calibration code).
+
+Suppression strategies (opt-in; their defaults give the model above): targeting of ``eta``
+(:mod:`~oclab.models.cartels_targeting`), kingpin strikes that split groups and consolidation by
+absorption (:mod:`~oclab.models.cartels_kingpin`), run week by week by
+:mod:`~oclab.models.cartels_suppression`. The ``target`` option picks the ranking that chooses
+targets of concentrated effort and of kingpin strikes.
 """
 
 from __future__ import annotations
@@ -40,6 +46,10 @@ from scipy import sparse
 from oclab.core.integrate import integrate
 from oclab.core.params import Parameter, ParamSet
 from oclab.data.network import CartelNetwork, load_network
+from oclab.models import cartels_suppression as suppression
+from oclab.models.cartels_kingpin import Lineage, RivalEdges, by_root
+from oclab.models.cartels_params import SUPPRESSION_PARAMS
+from oclab.models.cartels_targeting import CRITERIA, expansion_share
 
 NAME = "cartels"
 SUMMARY = "Cartel recruitment, incapacitation, conflict and saturation (Prieto-Curiel et al. 2023)"
@@ -47,7 +57,11 @@ WEEKS_PER_YEAR = 52.0
 MODES: tuple[str, ...] = ("deterministic", "stochastic")
 ALLOCATIONS: tuple[str, ...] = ("poisson", "expected")
 Mode = Literal["deterministic", "stochastic"]
-OPTIONS: dict[str, tuple[str, ...]] = {"mode": MODES, "allocation": ALLOCATIONS}
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "mode": MODES,
+    "allocation": ALLOCATIONS,
+    "target": CRITERIA,
+}
 
 _CODE = "Prieto-Curiel et al. (2023), authors' model file ReclutamientoC.R, 'fixed values'"
 _BOUNDS = "range: the authors' L-BFGS-B calibration bounds (ReclutamientoC.R)"
@@ -99,6 +113,7 @@ PARAMS = ParamSet(
             source=f"{_CODE} (Crime0, start of 2012); {_BOUNDS}",
             description="members of all groups at the start of the simulation",
         ),
+        *SUPPRESSION_PARAMS,
     ]
 )
 
@@ -135,6 +150,9 @@ class State:
     mode: Mode
     h: float | None = None
     flows: dict[str, np.ndarray] | None = None
+    structure: suppression.Structure | None = None
+    lineage: Lineage | None = None  # set once the suppression dynamics have run
+    target: str = CRITERIA[0]
 
     @property
     def runs(self) -> int:
@@ -186,12 +204,22 @@ def init(
     *,
     mode: Mode = "deterministic",
     allocation: str = "poisson",
+    target: str = CRITERIA[0],
 ) -> State:
     """A batch of ``n`` runs at the start of the simulation (groups ranked by strength)."""
     ranked = network.ranked()
     totals = np.broadcast_to(np.asarray(params["initial_members"], dtype=float), (n,))
     members = initial_members(ranked, totals, rng, allocation)
-    return State(members=members, ops=Operators.from_network(ranked), mode=mode)
+    structure = suppression.Structure(
+        expansion_share(ranked), RivalEdges.from_rivals(ranked.rivals)
+    )
+    return State(
+        members=members,
+        ops=Operators.from_network(ranked),
+        mode=mode,
+        structure=structure,
+        target=target,
+    )
 
 
 def rhs(members: np.ndarray, ops: Operators, params: dict[str, np.ndarray]) -> np.ndarray:
@@ -261,9 +289,18 @@ def step(
     state: State, params: dict[str, np.ndarray], weeks: float, rng: np.random.Generator
 ) -> State:
     """Advance every run by ``weeks`` (a whole number of weeks in stochastic mode)."""
+    if suppression.active(params, state.lineage):
+        return suppression.step(state, params, weeks, rng, _structure(state))
     if state.mode == "stochastic":
         return _step_stochastic(state, params, weeks, rng)
     return _step_deterministic(state, params, weeks)
+
+
+def _structure(state: State) -> suppression.Structure:
+    if state.structure is None:  # a State built by hand: no home states, so no expansion
+        groups = state.ops.inv_allies.shape[0]
+        return suppression.Structure(np.zeros(groups), RivalEdges.from_rivals(state.ops.rivals))
+    return state.structure
 
 
 def observe(state: State, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -280,6 +317,10 @@ def observe(state: State, params: dict[str, np.ndarray]) -> dict[str, np.ndarray
         "largest_share": shares.max(axis=0),
         "hhi": (shares**2).sum(axis=0),
     }
+    if state.lineage is not None:
+        return out | suppression.observe(state, params, _structure(state))
+    zeros = np.zeros_like(total)
+    out |= {"deaths_surge_weekly": zeros, "absorbed_weekly": zeros, "kingpin_strikes": zeros}
     if state.mode == "stochastic" and state.flows is not None:
         flows = state.flows
         out |= {
@@ -301,17 +342,25 @@ def observe(state: State, params: dict[str, np.ndarray]) -> dict[str, np.ndarray
 
 
 def group_members(state: State) -> np.ndarray:
-    """Members per group, shape (runs, groups), in the ranked group order."""
-    return state.members.T
+    """Members per group, shape (runs, groups), in the ranked group order; after kingpin
+    strikes, a group's members include those of its successor groups (its lineage)."""
+    if state.lineage is None:
+        return state.members.T
+    groups = state.ops.inv_allies.shape[0]
+    return by_root(state.members, state.lineage.root, groups).T
 
 
+HEADLINE: tuple[str, ...] = ("members", "deaths_weekly")
 OUTCOMES: dict[str, str] = {
     "members": "members of all groups",
     "deaths_weekly": "deaths from conflict between groups, per week",
     "recruits_weekly": "recruits per week",
     "incapacitations_weekly": "members removed by the state (arrests) per week",
     "saturation_weekly": "exits from saturation per week",
-    "active_groups": "groups with at least one member",
+    "deaths_surge_weekly": "deaths from the conflict surge after kingpin strikes, per week",
+    "absorbed_weekly": "members absorbed by stronger rivals (consolidation), per week",
+    "kingpin_strikes": "kingpin strikes so far (each splits a group into successors)",
+    "active_groups": "groups (successor groups included) with at least one member",
     "largest_share": "share of all members in the largest group",
     "hhi": "Herfindahl–Hirschman index of group sizes (0–1)",
 }

@@ -1,0 +1,293 @@
+"""Value-chain criminal networks (Duijn, Kashirin & Sloot 2014): roles and a generator.
+
+Duijn P.A.C., Kashirin V., Sloot P.M.A. (2014) "The relative ineffectiveness of criminal network
+disruption", Sci. Rep. 4:4238. The police data (a Dutch cannabis-cultivation network) are not
+public; the Supplementary Information gives role-level statistics, used here:
+
+* Table S-4: for each of 20 value-chain roles, the number of members ``N``, their mean degree
+  and their mean value-chain degree ``D_vc`` (distinct roles among a member's contacts);
+* Table S-3: the number of edges between members of two roles (and within a role).
+
+⚠ The numbers are as transcribed in a public replication (files ``Appendix_Table_S_3_corrected``
+and ``Appendix_Table_S_4_corrected``); they are not checked against the SI PDF. Table S-3 lists
+fewer rows than pairs; we take each unordered pair's larger count.
+
+**Generator.** An *ensemble* of ``B`` networks of ``n`` members, the role sizes of Table S-4
+scaled to ``n`` (largest remainder), and for each pair of roles the Table S-3 edge count scaled
+by ``n/838`` placed between their members with a degree-corrected stochastic block model: each
+member has a Pareto activity weight (tail exponent ``hub_exponent``, an assumption; criminal
+networks have hubs) and an edge's two ends are drawn in proportion to the weights. The *macro*
+network (the wider criminal milieu through which a replacement is found, Duijn et al.'s
+"nearest in a wider network" recovery) is the value-chain network plus ``macro_degree`` extra
+random contacts per member on average (an assumption).
+
+Networks are held as one sorted array of edge keys for the whole ensemble, with degrees kept
+up to date; see :mod:`oclab.models.networks_disruption` for disruption, recovery and metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from oclab.errors import InputError
+
+#: Table S-4 (Duijn et al. 2014 SI): role, members N, mean degree, mean value-chain degree D_vc.
+ROLE_TABLE: tuple[tuple[str, int, float, float], ...] = (
+    ("Drying toppings", 18, 8.89, 10.94),
+    ("Arranging fake owners of property", 8, 15.38, 10.0),
+    ("Coordinator", 104, 9.26, 9.06),
+    ("Adding weight to the toppings", 31, 9.19, 8.52),
+    ("Cutting toppings", 12, 5.42, 7.83),
+    ("Transporting", 42, 9.05, 7.62),
+    ("International trade", 80, 11.01, 7.22),
+    ("Arranging storage", 32, 6.78, 6.66),
+    ("Controlling cutters", 10, 5.3, 6.4),
+    ("Financing", 49, 14.84, 6.12),
+    ("Selling to coffeeshops", 52, 7.06, 5.81),
+    ("Growshop owner", 23, 5.91, 5.09),
+    ("Arranging location for plantation", 67, 7.58, 4.9),
+    ("Supply of growth necessities", 22, 8.14, 4.73),
+    ("Supply of cuttings for plants", 38, 6.29, 4.55),
+    ("Protection of plantation", 21, 7.95, 4.14),
+    ("Taking care of plants", 139, 6.12, 3.08),
+    ("Building a plantation", 48, 4.15, 3.02),
+    ("Fake owner of a company or house", 27, 3.63, 2.04),
+    ("Diverting electricity", 15, 2.87, 1.47),
+)
+ROLES: tuple[str, ...] = tuple(r[0] for r in ROLE_TABLE)
+ROLE_SIZES = np.array([r[1] for r in ROLE_TABLE])
+REFERENCE_MEMBERS = int(ROLE_SIZES.sum())  # 838 role slots
+#: The scarcest role (fewest members, lowest D_vc), Duijn et al.'s best target.
+SCARCE_ROLE = ROLES.index("Diverting electricity")
+
+#: Table S-3 (Duijn et al. 2014 SI): edges between members of two roles (unordered pairs).
+_EDGE_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("International trade", "Coordinator", 83),
+    ("International trade", "International trade", 61),
+    ("International trade", "Transporting", 51),
+    ("International trade", "Selling to coffeeshops", 36),
+    ("International trade", "Growshop owner", 8),
+    ("Financing", "Coordinator", 63),
+    ("Financing", "Financing", 25),
+    ("Transporting", "Coordinator", 34),
+    ("Transporting", "Transporting", 17),
+    ("Transporting", "Selling to coffeeshops", 12),
+    ("Transporting", "Growshop owner", 4),
+    ("Growshop owner", "Supply of cuttings for plants", 18),
+    ("Growshop owner", "Growshop owner", 11),
+    ("Growshop owner", "Supply of growth necessities", 11),
+    ("Growshop owner", "Selling to coffeeshops", 5),
+    ("Growshop owner", "Adding weight to the toppings", 4),
+    ("Growshop owner", "Arranging storage", 2),
+    ("Growshop owner", "Drying toppings", 1),
+    ("Growshop owner", "Building a plantation", 1),
+    ("Supply of growth necessities", "Coordinator", 13),
+    ("Supply of growth necessities", "Supply of growth necessities", 6),
+    ("Supply of growth necessities", "Building a plantation", 3),
+    ("Supply of growth necessities", "Diverting electricity", 1),
+    ("Selling to coffeeshops", "Coordinator", 43),
+    ("Selling to coffeeshops", "Selling to coffeeshops", 24),
+    ("Supply of cuttings for plants", "Supply of cuttings for plants", 20),
+    ("Taking care of plants", "Coordinator", 85),
+    ("Taking care of plants", "Taking care of plants", 52),
+    ("Taking care of plants", "Protection of plantation", 18),
+    ("Arranging location for plantation", "Coordinator", 55),
+    ("Arranging location for plantation", "Arranging location for plantation", 24),
+    ("Arranging location for plantation", "Arranging fake owners of property", 14),
+    ("Arranging location for plantation", "Fake owner of a company or house", 11),
+    ("Diverting electricity", "Coordinator", 5),
+    ("Diverting electricity", "Building a plantation", 3),
+    ("Diverting electricity", "Diverting electricity", 3),
+    ("Arranging storage", "Coordinator", 21),
+    ("Arranging storage", "Adding weight to the toppings", 21),
+    ("Arranging storage", "Drying toppings", 16),
+    ("Arranging storage", "Arranging storage", 11),
+    ("Fake owner of a company or house", "Coordinator", 21),
+    ("Fake owner of a company or house", "Fake owner of a company or house", 2),
+    ("Fake owner of a company or house", "Arranging fake owners of property", 1),
+    ("Protection of plantation", "Coordinator", 19),
+    ("Protection of plantation", "Protection of plantation", 7),
+    ("Coordinator", "Coordinator", 53),
+    ("Coordinator", "Adding weight to the toppings", 31),
+    ("Coordinator", "Building a plantation", 26),
+    ("Coordinator", "Cutting toppings", 20),
+    ("Coordinator", "Drying toppings", 14),
+    ("Coordinator", "Controlling cutters", 14),
+    ("Coordinator", "Arranging fake owners of property", 11),
+    ("Building a plantation", "Building a plantation", 9),
+)
+
+
+def role_edges() -> np.ndarray:
+    """Symmetric (roles, roles) matrix of Table S-3 edge counts (the larger of both rows)."""
+    out = np.zeros((len(ROLES), len(ROLES)), dtype=int)
+    for a, b, count in _EDGE_ROWS:
+        i, j = ROLES.index(a), ROLES.index(b)
+        out[i, j] = out[j, i] = max(out[i, j], count)
+    return out
+
+
+@dataclass
+class Ensemble:
+    """``B`` networks of ``n`` members with the same roles; mutable during a disruption run.
+
+    The edges of the whole ensemble are one sorted array of integer keys, one per direction:
+    ``(net*n + a)*n + b`` for the edge from ``a`` to ``b`` in network ``net``. A member's
+    contacts are then one contiguous run found by binary search, and removing or adding edges
+    is one delete or insert over the array, for all networks at once.
+    """
+
+    key: np.ndarray  # (2E,) int64, sorted, both directions of every edge
+    role: np.ndarray  # (n,) role index of each member (same in every network)
+    alive: np.ndarray  # (B, n) bool: not removed
+    degree: np.ndarray  # (B, n) int, kept in step with the edges
+    macro: sparse.csr_array  # (B*n, B*n) the wider network, block diagonal
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(networks, members per network)."""
+        return self.alive.shape
+
+    def copy(self) -> Ensemble:
+        """An independent copy (the macro network is shared: it never changes)."""
+        return Ensemble(
+            self.key.copy(), self.role, self.alive.copy(), self.degree.copy(), self.macro
+        )
+
+    def ends(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(network, from, to) of every directed edge."""
+        n = self.shape[1]
+        node, to = np.divmod(self.key, n)
+        net, start = np.divmod(node, n)
+        return net, start, to
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(network, u, v) of every undirected edge, ``u < v``."""
+        net, a, b = self.ends()
+        once = a < b
+        return net[once], a[once], b[once]
+
+    def dense(self) -> np.ndarray:
+        """Boolean adjacency (B, n, n); for small networks and tests."""
+        b, n = self.shape
+        out = np.zeros((b, n, n), dtype=bool)
+        net, a, c = self.ends()
+        out[net, a, c] = True
+        return out
+
+    def remove(self, nets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Remove ``members[k]`` from network ``nets[k]`` (at most one per network) with their
+        edges; return the (network, member) pairs they leave behind ("orphans")."""
+        n = self.shape[1]
+        node = nets.astype(np.int64) * n + members
+        lo, hi = np.searchsorted(self.key, node * n), np.searchsorted(self.key, (node + 1) * n)
+        size = hi - lo
+        out = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
+        orphan_net = np.repeat(nets, size)
+        orphan = self.key[out] % n
+        back = np.searchsorted(self.key, (orphan_net * n + orphan) * n + np.repeat(members, size))
+        self.key = np.delete(self.key, np.concatenate([out, back]))
+        np.subtract.at(self.degree, (orphan_net, orphan), 1)
+        self.degree[nets, members] = 0
+        self.alive[nets, members] = False
+        return orphan_net, orphan
+
+    def add(self, nets: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        """Add the edges ``a[k]``–``b[k]`` of network ``nets[k]`` that are not there yet."""
+        n = self.shape[1]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        new = np.unique((nets.astype(np.int64) * n + lo) * n + hi)
+        at = np.searchsorted(self.key, new)
+        there = self.key[np.minimum(at, self.key.size - 1)] == new if self.key.size else False
+        new = new[~there]
+        node, hi = np.divmod(new, n)
+        net, lo = np.divmod(node, n)
+        both = np.sort(np.concatenate([new, (net * n + hi) * n + lo]))
+        self.key = np.insert(self.key, np.searchsorted(self.key, both), both)
+        np.add.at(self.degree, (net, lo), 1)
+        np.add.at(self.degree, (net, hi), 1)
+
+
+def role_sizes(n: int) -> np.ndarray:
+    """Table S-4 role sizes scaled to ``n`` members (largest remainder, at least 1 each)."""
+    if n < len(ROLES):
+        raise InputError("networks", "members", f"at least {len(ROLES)} (one per role)", n)
+    exact = ROLE_SIZES * n / REFERENCE_MEMBERS
+    sizes = np.maximum(np.floor(exact).astype(int), 1)
+    short = n - sizes.sum()
+    order = np.argsort(-(exact - np.floor(exact)), kind="stable")
+    sizes[order[: max(short, 0)]] += 1
+    while sizes.sum() > n:  # only when the "at least 1" floor overshot
+        sizes[np.argmax(sizes)] -= 1
+    return sizes
+
+
+def _block_edges(
+    rng: np.random.Generator, left: np.ndarray, right: np.ndarray, w: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` distinct edges between members ``left`` and ``right`` (ends ∝ weight ``w``)."""
+    same = left is right
+    possible = left.size * (left.size - 1) // 2 if same else left.size * right.size
+    count = min(count, possible)
+    pl, pr = w[left] / w[left].sum(), w[right] / w[right].sum()
+    found = np.empty((0, 2), dtype=int)
+    for _ in range(50):  # rejection of self-loops and repeats; converges in a few rounds
+        need = count - len(found)
+        if need <= 0:
+            break
+        draw = max(2 * need, 16)
+        a, b = rng.choice(left, draw, p=pl), rng.choice(right, draw, p=pr)
+        keep = a != b
+        pairs = np.sort(np.stack([a[keep], b[keep]], axis=1), axis=1)
+        found = np.unique(np.vstack([found, pairs]), axis=0)
+        if len(found) > count:
+            found = found[rng.permutation(len(found))[:count]]
+    return found[:, 0], found[:, 1]
+
+
+def generate(
+    n: int,
+    networks: int,
+    rng: np.random.Generator,
+    *,
+    hub_exponent: float = 2.5,
+    macro_degree: float = 4.0,
+) -> Ensemble:
+    """``networks`` value-chain networks of ``n`` members with Duijn et al.'s role statistics."""
+    if networks < 1:
+        raise InputError("networks", "networks", "at least 1", networks)
+    if hub_exponent <= 1:
+        raise InputError("networks", "hub_exponent", "a Pareto tail exponent above 1", hub_exponent)
+    sizes = role_sizes(n)
+    role = np.repeat(np.arange(len(ROLES)), sizes)
+    members = [np.flatnonzero(role == r) for r in range(len(ROLES))]
+    counts = np.rint(role_edges() * n / REFERENCE_MEMBERS).astype(int)
+    nets, lows, highs, macro_rows, macro_cols = [], [], [], [], []
+    for b in range(networks):
+        w = rng.pareto(hub_exponent - 1.0, n) + 1.0
+        for r, s in zip(*np.nonzero(np.triu(counts)), strict=True):
+            i, j = _block_edges(rng, members[r], members[s], w, int(counts[r, s]))
+            lows.append(np.minimum(i, j))
+            highs.append(np.maximum(i, j))
+            nets.append(np.full(i.size, b))
+        extra = rng.poisson(macro_degree * n / 2)
+        i, j = rng.integers(0, n, extra), rng.integers(0, n, extra)
+        macro_rows.append(b * n + i)
+        macro_cols.append(b * n + j)
+    net, u, v = (np.concatenate(x).astype(np.int64) for x in (nets, lows, highs))
+    key = np.sort(np.concatenate([(net * n + u) * n + v, (net * n + v) * n + u]))
+    rows = np.concatenate([net * n + u, *macro_rows])
+    cols = np.concatenate([net * n + v, *macro_cols])
+    keep = rows != cols
+    rows, cols = rows[keep], cols[keep]
+    macro = sparse.csr_array(
+        (np.ones(2 * rows.size, dtype=bool), (np.r_[rows, cols], np.r_[cols, rows])),
+        shape=(networks * n,) * 2,
+    )
+    degree = np.zeros((networks, n), dtype=np.int64)
+    np.add.at(degree, (net, u), 1)
+    np.add.at(degree, (net, v), 1)
+    return Ensemble(key, role, np.ones((networks, n), dtype=bool), degree, macro)
