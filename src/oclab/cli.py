@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.sweep_cli",
     "oclab.traces.cli",
     "oclab.suppression_cli",
+    "oclab.finint.cli",
 )
 
 

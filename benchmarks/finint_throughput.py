@@ -1,0 +1,191 @@
+"""Throughput and memory of ``oclab.finint`` against a plain pandas groupby implementation.
+
+Targets (issue #9): loading plus feature extraction at >= 1,000,000 transactions/s on 2 cores,
+and a data set of HI-Small's size (5 million rows) end to end — load, features, rules, model
+training and scoring — in under 60 s and under 4 GB. Each stage runs in a fresh child process
+pinned to two cores (``sched_setaffinity``; ``POLARS_MAX_THREADS=2``, ``OMP_NUM_THREADS=2``), and
+reports its own wall time and peak resident memory. The pandas reference computes the same
+24-hour per-account windows with ``groupby().rolling("24h")`` on a subset, and Polars runs on the
+same subset in the same session, so the printed ratio compares like with like.
+
+    python benchmarks/finint_throughput.py                 # 5,000,000 rows
+    python benchmarks/finint_throughput.py --rows 500000 --pandas-rows 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CORES = 2
+
+
+def _pin() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        available = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, set(available[:CORES]))
+
+
+def stage_polars(path: str) -> dict:
+    """Load + features with oclab.finint (Polars/numpy)."""
+    from oclab.finint.features import build_features
+    from oclab.finint.io import read_transactions
+
+    t0 = time.perf_counter()
+    loaded = read_transactions(path)
+    t1 = time.perf_counter()
+    features = build_features(loaded.transactions)
+    t2 = time.perf_counter()
+    return {"rows": features.height, "load_s": t1 - t0, "features_s": t2 - t1, "total_s": t2 - t0}
+
+
+def stage_pandas(path: str) -> dict:
+    """The plain pandas version: read_csv, to_datetime, groupby-rolling 24 h per account."""
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    df = pd.read_csv(path)  # the second Account column arrives as Account.1
+    df["ts"] = pd.to_datetime(df["Timestamp"], format="%Y/%m/%d %H:%M")
+    df["src"] = df["From Bank"].astype(str) + "_" + df["Account"]
+    df["dst"] = df["To Bank"].astype(str) + "_" + df["Account.1"]
+    t1 = time.perf_counter()
+    events = pd.concat(
+        [
+            pd.DataFrame({"acct": df["src"], "ts": df["ts"], "out": 1, "usd": df["Amount Paid"]}),
+            pd.DataFrame({"acct": df["dst"], "ts": df["ts"], "out": 0, "usd": df["Amount Paid"]}),
+        ]
+    ).sort_values(["acct", "ts"])
+    events["inn"] = 1 - events["out"]
+    rolled = events.set_index("ts").groupby("acct")[["out", "inn", "usd"]].rolling("24h").sum()
+    t2 = time.perf_counter()
+    return {
+        "rows": len(df),
+        "load_s": t1 - t0,
+        "features_s": t2 - t1,
+        "total_s": t2 - t0,
+        "windows": len(rolled),
+    }
+
+
+def stage_end_to_end(path: str) -> dict:
+    """Load, features, rules, model training (negatives downsampled) and scoring of every row."""
+    import numpy as np
+
+    from oclab.finint.detect import detect
+    from oclab.finint.io import read_transactions
+
+    t0 = time.perf_counter()
+    loaded = read_transactions(path)
+    result = detect(loaded.transactions, np.random.default_rng(0), alerts_per_day=1000)
+    t1 = time.perf_counter()
+    test = result.scores.get("test")
+    return {
+        "rows": loaded.transactions.height,
+        "total_s": t1 - t0,
+        "test_f1": None if test is None else test.f1,
+        "notes": result.notes,
+    }
+
+
+STAGES = {"polars": stage_polars, "pandas": stage_pandas, "end_to_end": stage_end_to_end}
+
+
+def _child(stage: str, path: str) -> dict:
+    env = os.environ | {"POLARS_MAX_THREADS": str(CORES), "OMP_NUM_THREADS": str(CORES)}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, "--data", path],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _make_data(rows: int, folder: Path, seed: int) -> Path:
+    import numpy as np
+
+    from oclab.finint.generate import generate
+    from oclab.finint.io import write_transactions
+
+    # About 1.13 transactions per account and day in the generator: size accounts to hit `rows`.
+    accounts = max(100, round(rows / 10 / 1.13))
+    data = generate(accounts, 10, np.random.default_rng(seed))
+    path = folder / "Bench_Trans.csv"
+    write_transactions(data.transactions.head(rows), path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--pandas-rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stage", choices=tuple(STAGES))
+    parser.add_argument("--data")
+    args = parser.parse_args()
+    if args.stage:
+        _pin()
+        result = STAGES[args.stage](args.data)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result["peak_rss_gb"] = usage.ru_maxrss / 1024**2  # ru_maxrss is in KiB: this is GiB
+        result["cpu_s"] = usage.ru_utime + usage.ru_stime  # the whole child, imports included
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        big = _make_data(args.rows, folder, args.seed)
+        sub_dir = folder / "sub"
+        sub_dir.mkdir()
+        sub = sub_dir / "Bench_Trans.csv"
+        with big.open() as src, sub.open("w") as dst:
+            for i, line in enumerate(src):
+                if i > args.pandas_rows:
+                    break
+                dst.write(line)
+        print(
+            f"data: {args.rows:,} rows (pandas comparison on the first {args.pandas_rows:,}); "
+            f"{CORES} cores pinned; os.cpu_count()={os.cpu_count()}; load average "
+            f"{os.getloadavg()[0]:.1f} (other work on the machine slows every stage)"
+        )
+        pol = _child("polars", str(big))
+        rate = pol["rows"] / pol["total_s"]
+        print(
+            f"polars load+features: {pol['rows']:,} rows in {pol['total_s']:.2f} s "
+            f"(load {pol['load_s']:.2f}, features {pol['features_s']:.2f}) = {rate:,.0f} rows/s "
+            f"[target >= 1,000,000: {'met' if rate >= 1e6 else 'NOT met'}], "
+            f"peak {pol['peak_rss_gb']:.2f} GiB, CPU {pol['cpu_s']:.1f} s"
+        )
+        pol_sub = _child("polars", str(sub))
+        pan_sub = _child("pandas", str(sub))
+        print(
+            f"same {pan_sub['rows']:,} rows: polars {pol_sub['total_s']:.2f} s, pandas groupby "
+            f"{pan_sub['total_s']:.2f} s (load {pan_sub['load_s']:.2f}, windows "
+            f"{pan_sub['features_s']:.2f}); ratio pandas/polars = "
+            f"{pan_sub['total_s'] / pol_sub['total_s']:.1f}x "
+            f"(pandas computes 3 of the {28} feature columns)"
+        )
+        e2e = _child("end_to_end", str(big))
+        ok = e2e["total_s"] < 60 and e2e["peak_rss_gb"] < 4
+        print(
+            f"end to end (load, features, rules, train, score): {e2e['rows']:,} rows in "
+            f"{e2e['total_s']:.1f} s (CPU {e2e['cpu_s']:.1f} s), peak {e2e['peak_rss_gb']:.2f} GiB "
+            f"[target < 60 s and < 4 GB: {'met' if ok else 'NOT met'}]; test F1 "
+            f"{e2e['test_f1'] if e2e['test_f1'] is None else round(100 * e2e['test_f1'], 1)}"
+        )
+        for note in e2e["notes"]:
+            print(f"  note: {note}")
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Transparent typology rules: each hit carries a reason an analyst can read and check.
+
+Windowed rules (structuring, pass-through velocity, fan-out, fan-in) use the leakage-free
+features of :mod:`oclab.finint.features`. Graph rules look at the whole period: short cycles
+(strongly connected components and breadth-first distances from ``scipy.sparse.csgraph``),
+scatter-gather through low-degree intermediaries (Polars joins), and cash consolidation points
+ranked by how many distinct depositors pay cash into them, with the wires that leave them (the
+border consolidation and peso-exchange signature, Wilson Center 2009, I.A.3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from oclab.finint.features import NEAR_LOW
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Rule thresholds (assumptions, chosen to be readable; tune them to a unit's own data)."""
+
+    threshold: float = 10_000.0
+    structuring_min: int = 2  # near-threshold cash deposits by one account in 72 h
+    fan_min: int = 8  # payments in 24 h, excluding card purchases
+    pass_through_min_usd: float = 3_000.0
+    cycle_max_len: int = 6
+    cycle_min_usd: float = 1_000.0  # smaller transfers are not followed around cycles
+    cycle_max_partners: int = 20  # hubs (employers, big suppliers) are left out of the search
+    cycle_max_component: int = 2_000  # larger strongly connected groups are skipped, and said so
+    scatter_min: int = 3  # distinct intermediaries between one source and one sink
+    consolidation_min: int = 5  # distinct cash depositors into one account
+
+
+RULE_NAMES: tuple[str, ...] = (
+    "structuring",
+    "pass_through",
+    "fan_out",
+    "fan_in",
+    "cycle",
+    "scatter_gather",
+    "consolidation",
+)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Per-transaction hit flags and reasons, and the ranked consolidation points."""
+
+    hits: pl.DataFrame  # one row per transaction: a bool column per rule, n_rules, reasons
+    consolidation_points: pl.DataFrame
+    notes: tuple[str, ...]
+
+
+def _edges(base: pl.DataFrame, tx: pl.DataFrame) -> pl.DataFrame:
+    """Transfers between distinct accounts that are not card purchases, with their row index."""
+    return (
+        base.select("src", "dst", "minute", "usd")
+        .with_row_index("row")
+        .filter(
+            (pl.col("src") != pl.col("dst"))
+            & (tx["payment_format"].cast(pl.String) != "Credit Card")
+        )
+    )
+
+
+def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray, str | None]:
+    """Rows on a directed cycle of length <= ``cycle_max_len`` (whole period).
+
+    An edge u -> v lies on a cycle only if u and v share a strongly connected component
+    (scipy's linear-time ``connected_components``); inside each component of at most
+    ``cycle_max_component`` accounts, breadth-first distances give the shortest way back from v
+    to u, and the edge is on a short cycle when that is <= ``cycle_max_len`` - 1 hops.
+    """
+    big = edges.filter(pl.col("usd") >= settings.cycle_min_usd)
+    partners = (
+        pl.concat([big.select(acct="src", other="dst"), big.select(acct="dst", other="src")])
+        .group_by("acct")
+        .agg(pl.col("other").n_unique())
+    )
+    hubs = partners.filter(pl.col("other") > settings.cycle_max_partners)["acct"].implode()
+    pairs = (
+        big.filter(~pl.col("src").is_in(hubs) & ~pl.col("dst").is_in(hubs))
+        .group_by("src", "dst")
+        .agg(pl.col("row"))
+    )
+    if pairs.height == 0:
+        return np.zeros(0, dtype=np.int64), None
+    nodes, index = np.unique(
+        np.concatenate([pairs["src"].to_numpy(), pairs["dst"].to_numpy()]), return_inverse=True
+    )
+    u, v = index[: pairs.height], index[pairs.height :]
+    graph = sparse.csr_matrix((np.ones(u.size), (u, v)), shape=(nodes.size, nodes.size))
+    _, label = csgraph.connected_components(graph, directed=True, connection="strong")
+    inside = label[u] == label[v]
+    sizes = np.bincount(label[u][inside], minlength=label.max() + 1)
+    large = int(
+        (np.bincount(label)[np.unique(label[u][inside])] > settings.cycle_max_component).sum()
+    )
+    on_cycle = np.zeros(pairs.height, dtype=bool)
+    for comp in np.flatnonzero(sizes):  # one loop per cyclic component, not per row
+        members = np.flatnonzero(label == comp)
+        if members.size > settings.cycle_max_component:
+            continue
+        local = np.full(nodes.size, -1)
+        local[members] = np.arange(members.size)
+        sel = np.flatnonzero(inside & (label[u] == comp))
+        sub = graph[members][:, members]
+        dist = csgraph.shortest_path(sub, unweighted=True, directed=True)
+        back = dist[local[v[sel]], local[u[sel]]]
+        on_cycle[sel] = back <= settings.cycle_max_len - 1
+    note = None
+    if large:
+        note = (
+            f"cycle rule skipped {large} strongly connected group(s) larger than "
+            f"{settings.cycle_max_component} accounts"
+        )
+    rows = pairs.filter(pl.Series(on_cycle)).explode("row")["row"]
+    return rows.to_numpy().astype(np.int64), note
+
+
+def _scatter_gather_rows(edges: pl.DataFrame, settings: RuleSettings) -> np.ndarray:
+    """Rows of paths source -> middle -> sink where >= ``scatter_min`` middles link one pair."""
+    deg_in = edges.group_by(pl.col("dst").alias("acct")).agg(deg_in=pl.col("src").n_unique())
+    deg_out = edges.group_by(pl.col("src").alias("acct")).agg(deg_out=pl.col("dst").n_unique())
+    middles = deg_in.join(deg_out, on="acct").filter(
+        (pl.col("deg_in") <= 2) & (pl.col("deg_out") <= 2)
+    )["acct"]
+    first = edges.filter(pl.col("dst").is_in(middles.implode())).rename(
+        {"src": "a", "dst": "m", "minute": "t1", "row": "row1"}
+    )
+    second = edges.filter(pl.col("src").is_in(middles.implode())).rename(
+        {"src": "m", "dst": "b", "minute": "t2", "row": "row2"}
+    )
+    paths = first.join(second, on="m").filter(
+        (pl.col("t2") >= pl.col("t1")) & (pl.col("a") != pl.col("b"))
+    )
+    strong = (
+        paths.group_by("a", "b")
+        .agg(n=pl.col("m").n_unique())
+        .filter(pl.col("n") >= settings.scatter_min)
+    )
+    hit = paths.join(strong, on=["a", "b"])
+    return np.unique(np.concatenate([hit["row1"].to_numpy(), hit["row2"].to_numpy()]))
+
+
+def consolidation_points(
+    tx: pl.DataFrame, base: pl.DataFrame, branches: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Accounts ranked by distinct cash depositors (then cash inflow), with region if known."""
+    cash_in = (
+        tx.select("to_bank", "to_account")
+        .with_columns(base.select("src", "dst", "usd", "cash"))
+        .filter(pl.col("cash") & (pl.col("src") != pl.col("dst")))
+    )
+    points = (
+        cash_in.group_by("to_bank", "to_account", "dst")
+        .agg(depositors=pl.col("src").n_unique(), cash_usd=pl.col("usd").sum(), deposits=pl.len())
+        .sort(["depositors", "cash_usd"], descending=True)
+        .with_row_index("rank", offset=1)
+    )
+    if branches is not None and {"Bank ID", "Region"} <= set(branches.columns):
+        points = points.join(
+            branches.select(pl.col("Bank ID").alias("to_bank"), "Region"), on="to_bank", how="left"
+        )
+    return points
+
+
+def run_rules(
+    tx: pl.DataFrame,
+    base: pl.DataFrame,
+    features: pl.DataFrame,
+    settings: RuleSettings | None = None,
+    branches: pl.DataFrame | None = None,
+) -> RuleResult:
+    """Every rule on every transaction; ``reasons`` joins the readable reason of each hit."""
+    s = settings or RuleSettings()
+    n = tx.height
+    f = features
+    card = tx["payment_format"].cast(pl.String) == "Credit Card"
+    lo, hi = NEAR_LOW * s.threshold, s.threshold
+    structuring = base["near"] & (
+        (f["src_near_cash_72h"] >= s.structuring_min)
+        | (f["dst_near_cash_72h"] >= s.structuring_min)
+    )
+    ratio = f["src_usd_out_24h"] / f["src_usd_in_24h"].clip(lower_bound=1e-9)
+    pass_through = (
+        (f["src_usd_in_24h"] >= s.pass_through_min_usd) & ratio.is_between(0.8, 1.25) & ~card
+    )
+    fan_out = (f["src_n_out_24h"] >= s.fan_min) & ~card
+    fan_in = (f["dst_n_in_24h"] >= s.fan_min) & ~card
+    edges = _edges(base, tx)
+    cycle_rows, note = _cycle_rows(edges, s)
+    cycle = np.zeros(n, dtype=bool)
+    cycle[cycle_rows] = True
+    scatter = np.zeros(n, dtype=bool)
+    scatter[_scatter_gather_rows(edges, s)] = True
+    points = consolidation_points(tx, base, branches)
+    strong = points.filter(pl.col("depositors") >= s.consolidation_min)["dst"]
+    into = base["dst"].is_in(strong.implode()) & base["cash"]
+    out_of = base["src"].is_in(strong.implode()) & ~base["cash"] & ~base["self_tx"]
+    consolidation = into | out_of
+    flags = pl.DataFrame(
+        {
+            "structuring": structuring,
+            "pass_through": pass_through,
+            "fan_out": fan_out,
+            "fan_in": fan_in,
+            "cycle": cycle,
+            "scatter_gather": scatter,
+            "consolidation": consolidation,
+            "_into": into,
+            "_out_of": out_of,
+        }
+    )
+    reasons = [
+        pl.when("structuring").then(
+            pl.format(
+                "structuring: {} cash deposits of ${}-${} within 72 h",
+                pl.max_horizontal(f["src_near_cash_72h"], f["dst_near_cash_72h"]).cast(pl.Int32),
+                pl.lit(f"{lo:,.0f}"),
+                pl.lit(f"{hi - 1:,.0f}"),
+            )
+        ),
+        pl.when("pass_through").then(
+            pl.format(
+                "pass-through: sender took in ${} and paid out ${} within 24 h",
+                f["src_usd_in_24h"].round(0).cast(pl.Int64),
+                f["src_usd_out_24h"].round(0).cast(pl.Int64),
+            )
+        ),
+        pl.when("fan_out").then(
+            pl.format(
+                "fan-out: {} payments by the sender in 24 h", f["src_n_out_24h"].cast(pl.Int32)
+            )
+        ),
+        pl.when("fan_in").then(
+            pl.format(
+                "fan-in: {} payments to the receiver in 24 h", f["dst_n_in_24h"].cast(pl.Int32)
+            )
+        ),
+        pl.when("cycle").then(
+            pl.lit(f"cycle: funds return to the sender in <= {s.cycle_max_len} hops")
+        ),
+        pl.when("scatter_gather").then(
+            pl.lit(f"scatter-gather: >= {s.scatter_min} intermediaries between one source and sink")
+        ),
+        pl.when("_into").then(
+            pl.lit(f"consolidation: cash into an account with >= {s.consolidation_min} depositors")
+        ),
+        pl.when("_out_of").then(pl.lit("consolidation: payment out of a cash consolidation point")),
+    ]
+    hits = flags.with_columns(
+        n_rules=pl.sum_horizontal(pl.col(RULE_NAMES).cast(pl.Int8)),
+        reasons=pl.concat_str(reasons, separator="; ", ignore_nulls=True),
+    ).drop("_into", "_out_of")
+    return RuleResult(hits, points, () if note is None else (note,))

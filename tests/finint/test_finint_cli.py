@@ -1,0 +1,70 @@
+"""``oclab finint`` as a user runs it: files written, evaluation printed, bad input exits 2."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from oclab.cli import main
+
+
+def test_generate_detect_thresholds(tmp_path, capsys):
+    data = tmp_path / "data"
+    assert main(["finint", "generate", "--accounts", "800", "--days", "6", "--out", str(data)]) == 0
+    assert {p.name for p in data.iterdir()} == {
+        "Synthetic_Trans.csv",
+        "Synthetic_accounts.csv",
+        "Synthetic_Patterns.txt",
+        "branches.csv",
+    }
+    out = tmp_path / "det"
+    assert main(["finint", "detect", str(data), "--out", str(out), "--capacity", "10"]) == 0
+    printed = capsys.readouterr().out
+    assert "minority-class F1" in printed and "precision at analyst capacity" in printed
+    alerts = pl.read_csv(out / "alerts.csv")
+    assert alerts.height > 0 and alerts["reasons"].null_count() == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "test" in metrics["scores"] and metrics["rows_quarantined"] == 0
+    assert (out / "quarantine.csv").is_file() and (out / "consolidation_points.csv").is_file()
+    thr = tmp_path / "thr"
+    args = ["finint", "thresholds", str(data), "--out", str(thr), "--analysts", "2,50"]
+    assert main(args) == 0
+    assert pl.read_csv(thr / "thresholds.csv").height == 8
+    assert (thr / "thresholds.png").stat().st_size > 0 and (thr / "lever.json").is_file()
+
+
+def test_bad_rows_go_to_quarantine(tmp_path):
+    gen = tmp_path / "gen"
+    assert main(["finint", "generate", "--accounts", "300", "--days", "4", "--out", str(gen)]) == 0
+    lines = (gen / "Synthetic_Trans.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[5].split(",")
+    fields[6] = "Doubloon"  # Receiving Currency
+    lines[5] = ",".join(fields)
+    data = tmp_path / "x_Trans.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "det"
+    assert main(["finint", "detect", str(data), "--out", str(out)]) == 0
+    quarantine = pl.read_csv(out / "quarantine.csv")
+    assert quarantine["line"].to_list() == [6]
+    assert json.loads((out / "metrics.json").read_text())["rows_quarantined"] == 1
+
+
+def test_nothing_usable_exits_2_and_writes_nothing(tmp_path, capsys):
+    data = tmp_path / "bad_Trans.csv"
+    data.write_text("Timestamp,From Bank,Account\n1,2,3\n", encoding="utf-8")
+    out = tmp_path / "det"
+    assert main(["finint", "detect", str(data), "--out", str(out)]) == 2
+    assert "header" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_parquet_data_and_synthetic_default(tmp_path):
+    data = tmp_path / "pq"
+    args = ["finint", "generate", "--accounts", "200", "--days", "3", "--out", str(data)]
+    assert main([*args, "--format", "parquet"]) == 0
+    assert (data / "Synthetic_Trans.parquet").is_file()
+    assert main(["finint", "thresholds", str(data), "--out", str(tmp_path / "t1")]) == 0
+    synthetic = ["finint", "thresholds", "--accounts", "200", "--days", "3"]
+    assert main([*synthetic, "--out", str(tmp_path / "t2")]) == 0
+    assert pl.read_csv(tmp_path / "t2" / "thresholds.csv").height == 12

@@ -1,0 +1,117 @@
+"""AMLworld file formats: round trips, the duplicated header, and bad rows quarantined."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from oclab.errors import InputError
+from oclab.finint import io
+
+GOOD = (
+    "2022/09/01 00:20,010,8000EBD30,010,8000EBD30,3697.34,US Dollar,3697.34,US Dollar,"
+    "Reinvestment,0"
+)
+HEADER = ",".join(io.AML_HEADER)
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_csv_round_trip_keeps_every_value(small, small_dir):
+    path = small_dir / "Small_Trans.csv"
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.split(",").count("Account") == 2  # the published duplicated header
+    loaded = io.read_transactions(path)
+    assert loaded.quarantine.height == 0
+    assert loaded.n_read == small.transactions.height
+    assert_frame_equal(loaded.transactions, small.transactions, check_exact=False, abs_tol=0.006)
+
+
+def test_parquet_round_trip(small, tmp_path):
+    io.write_transactions(small.transactions, tmp_path / "t.parquet")
+    loaded = io.read_transactions(tmp_path / "t.parquet")
+    assert_frame_equal(loaded.transactions, small.transactions)
+
+
+def test_parquet_with_pandas_style_names(tmp_path):
+    table = io.read_transactions(_write(tmp_path / "a.csv", [GOOD, GOOD])).transactions
+    names = [*io.AML_HEADER]
+    names[4] = "Account.1"  # pandas' name for the second Account column
+    renamed = table.rename(dict(zip(io.TX_COLUMNS, names, strict=True)))
+    renamed.write_parquet(tmp_path / "p.parquet")
+    assert io.read_transactions(tmp_path / "p.parquet").transactions.height == 2
+
+
+def test_bad_rows_are_quarantined_with_line_and_reason(tmp_path):
+    lines = [
+        GOOD,
+        GOOD.replace("2022/09/01 00:20", "2022-09-01T00:20"),  # line 3
+        GOOD.replace("3697.34,US Dollar,Reinvestment", "-5,US Dollar,Reinvestment"),  # line 4
+        GOOD.replace("3697.34,US Dollar,3697.34", "abc,US Dollar,3697.34"),  # line 5
+        GOOD.replace("US Dollar,Reinvestment", "Doubloon,Reinvestment"),  # line 6
+        GOOD.replace("Reinvestment", "Carrier Pigeon"),  # line 7
+        GOOD + ",extra",  # line 8
+        GOOD.replace(",0", ",7"),  # line 9
+        GOOD,
+    ]
+    loaded = io.read_transactions(_write(tmp_path / "bad.csv", lines))
+    assert loaded.n_read == 9
+    assert loaded.transactions.height == 2
+    q = loaded.quarantine
+    assert q["line"].to_list() == [3, 4, 5, 6, 7, 8, 9]
+    reasons = q["reason"].to_list()
+    assert reasons[0].startswith("Timestamp")
+    assert "Amount Paid: expected an amount >= 0" in reasons[1]
+    assert reasons[2].startswith("Amount Received: expected a finite number")
+    assert reasons[3].startswith("Payment Currency")
+    assert reasons[4].startswith("Payment Format")
+    assert "11 comma-separated fields" in reasons[5]
+    assert reasons[6].startswith("Is Laundering")
+    assert loaded.first_bad == (3, reasons[0])
+    assert "quarantined 7 (first: line 3: Timestamp" in loaded.describe()
+    # The original text of a quarantined row is kept.
+    assert q.filter(pl.col("line") == 6)["payment_currency"].item() == "Doubloon"
+
+
+def test_wrong_header_is_an_input_error(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Time,From,To,Amount\n1,2,3,4\n", encoding="utf-8")
+    with pytest.raises(InputError, match="header"):
+        io.read_transactions(path)
+
+
+def test_nothing_usable_is_an_input_error(tmp_path):
+    path = _write(tmp_path / "bad.csv", [GOOD.replace("US Dollar", "Zloty")])
+    with pytest.raises(InputError, match="line 2: Receiving Currency"):
+        io.read_transactions(path)
+
+
+def test_patterns_round_trip_and_match_labels(small, small_dir):
+    patterns = io.read_patterns(small_dir / "Small_Patterns.txt")
+    assert patterns.height == small.patterns.height == small.transactions["is_laundering"].sum()
+    assert set(patterns["typology"]) == set(small.patterns["typology"])
+    text = (small_dir / "Small_Patterns.txt").read_text(encoding="utf-8")
+    assert "BEGIN LAUNDERING ATTEMPT - FAN-OUT:  Max " in text
+    assert "END LAUNDERING ATTEMPT - CYCLE" in text
+    key = ["ts", "from_account", "to_account", "amount_paid"]
+    joined = patterns.join(small.transactions, on=key, how="left", suffix="_t")
+    assert joined["is_laundering_t"].to_list() == [1] * patterns.height
+
+
+def test_patterns_reject_rows_outside_blocks(tmp_path):
+    path = tmp_path / "p.txt"
+    path.write_text(GOOD + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="BEGIN/END"):
+        io.read_patterns(path)
+
+
+def test_accounts_round_trip(small, small_dir):
+    accounts = io.read_accounts(small_dir / "Small_accounts.csv")
+    assert accounts.columns == list(io.ACCOUNTS_HEADER)
+    assert accounts["Bank ID"].to_list() == small.accounts["Bank ID"].to_list()
