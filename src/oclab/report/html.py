@@ -231,8 +231,7 @@ def headline_rows(
         return []
     at_last = _sorted_summary(
         summary.filter(
-            (pl.col("years_after_restart") == last[0])
-            & pl.col("outcome").is_in(list(outcomes))
+            (pl.col("years_after_restart") == last[0]) & pl.col("outcome").is_in(list(outcomes))
         ),
         scenarios,
         outcomes,
