@@ -33,12 +33,13 @@ from oclab.study import Study, load_study
 #: Modules that add subcommands through ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
     "oclab.report.cli",
+    "oclab.sweep_cli",
     "oclab.demand_cli",
     "oclab.web.cli",
-    "oclab.sweep_cli",
     "oclab.traces.cli",
-    "oclab.suppression_cli",
     "oclab.finint.cli",
+    "oclab.routes_cli",
+    "oclab.suppression_cli",
 )
 
 
