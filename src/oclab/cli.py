@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from oclab import __version__
 from oclab.api import bundled_study, execute, headline_outcomes, n_chunks, prepare
+from oclab.cli_args import print_params, whole_number
 from oclab.core.executors import ENGINES
 from oclab.errors import InputError
 from oclab.models.registry import MODELS, get_model
@@ -43,28 +44,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
 def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> None:
     parser.add_argument(
         "--out",
@@ -72,8 +51,10 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
         default=default_out and Path(default_out),
         help="results folder" + (f" (default {default_out})" if default_out else ""),
     )
-    parser.add_argument("--runs", type=_positive, help="ensemble size (overrides the study)")
-    parser.add_argument("--seed", type=_non_negative, help="root random seed (overrides the study)")
+    parser.add_argument("--runs", type=whole_number(1), help="ensemble size (overrides the study)")
+    parser.add_argument(
+        "--seed", type=whole_number(0), help="root random seed (overrides the study)"
+    )
     parser.add_argument("--data", type=str, help="network folder in the Prieto-Curiel CSV format")
     parser.add_argument(
         "--engine",
@@ -156,20 +137,7 @@ def _models() -> int:
 
 
 def _params(model_name: str, fmt: str) -> int:
-    params = get_model(model_name, "oclab params").PARAMS
-    if fmt == "markdown":
-        print(params.markdown_table(), end="")
-        return 0
-    table = pl.DataFrame(params.table())
-    if fmt == "csv":
-        print(table.write_csv(), end="")
-        return 0
-    for row in params.table():
-        print(
-            f"{row['name']}  [{row['unit']}]  default {row['default']:.6g}  "
-            f"range {row['low']:.6g}–{row['high']:.6g} ({row['prior']})"
-        )
-        print(f"    {row['description']}\n    source: {row['source']}")
+    print_params(get_model(model_name, "oclab params").PARAMS, fmt)
     return 0
 
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from oclab.cli_args import positive_number, whole_number
 from oclab.errors import InputError
 
 BUDGET_OUTCOMES: tuple[str, ...] = (
@@ -55,38 +56,6 @@ _UNIT = {
 _SCALE = {"users": 1e6, "consumption_tonnes": 1.0, "revenue_mexican_dtos": 1e9, "social_cost": 1e9}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 2, got {text!r}") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 2, got {text!r}")
-    return value
-
-
-def _positive_int_1(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``demand costs``, ``demand control`` and ``demand budget``."""
     demand = sub.add_parser("demand", help="US drug demand: cost-effectiveness, control, budget")
@@ -94,15 +63,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     costs = commands.add_parser("costs", help="cost of a 1%% cut in users/consumption by program")
     costs.set_defaults(handler=run_costs)
     control = commands.add_parser("control", help="optimal prevention vs treatment over time")
-    control.add_argument("--years", type=_positive_float, default=60.0, help="horizon (60)")
-    control.add_argument("--intervals", type=_positive_int, default=60, help="grid (60)")
+    control.add_argument("--years", type=positive_number, default=60.0, help="horizon (60)")
+    control.add_argument("--intervals", type=whole_number(2), default=60, help="grid (60)")
     control.add_argument("--out", type=Path, help="folder for control.csv and control.png")
     control.set_defaults(handler=run_control)
     budget = commands.add_parser("budget", help="run a demand study and compare budget splits")
     budget.add_argument("study", type=Path, help="study file, e.g. scenarios/budget-2010.toml")
     budget.add_argument("--out", type=Path, help="results folder (default out/STUDY)")
     budget.add_argument("--engine", choices=("serial", "processes", "dask"), default="serial")
-    budget.add_argument("--runs", type=_positive_int_1, help="ensemble size (overrides the study)")
+    budget.add_argument("--runs", type=whole_number(1), help="ensemble size (overrides the study)")
     budget.add_argument(
         "--share",
         type=float,

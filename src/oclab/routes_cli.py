@@ -15,6 +15,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from oclab.cli_args import print_params
 from oclab.errors import InputError
 
 
@@ -73,15 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _params(args: argparse.Namespace) -> int:
     from oclab.models.routes import PARAMS
 
-    if args.format == "markdown":
-        print(PARAMS.markdown_table(), end="")
-        return 0
-    for row in PARAMS.table():
-        print(
-            f"{row['name']}  [{row['unit']}]  default {row['default']:.6g}  "
-            f"range {row['low']:.6g}–{row['high']:.6g} ({row['prior']})"
-        )
-        print(f"    {row['description']}\n    source: {row['source']}")
+    print_params(PARAMS, args.format)
     return 0
 
 

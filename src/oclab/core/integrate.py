@@ -12,7 +12,7 @@ models' sparse operators (``matrix @ y``) are several times faster on that layou
 ``(runs, states)``; the error norm is taken per run over axis 0.
 
 >>> import numpy as np
->>> sol = integrate(lambda t, y: -y, np.ones((1, 2)), 0.0, 1.0)
+>>> sol = integrate(lambda t, y: -y, np.ones((1, 2)), 0.0, 1.0, rtol=1e-9, atol=1e-12)
 >>> bool(abs(sol.y[0, 0] - np.exp(-1.0)) < 1e-7)
 True
 """

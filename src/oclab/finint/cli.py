@@ -17,19 +17,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from oclab.cli_args import whole_number
 from oclab.errors import InputError
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
 
 
 def _number_list(text: str) -> list[float]:
@@ -49,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     finint = sub.add_parser("finint", help="financial intelligence: triage transaction reports")
     cmds = finint.add_subparsers(dest="finint_command", required=True, metavar="SUBCOMMAND")
     gen = cmds.add_parser("generate", help="synthetic AMLworld-format data with ground truth")
-    gen.add_argument("--accounts", type=_positive_int, required=True)
-    gen.add_argument("--days", type=_positive_int, required=True)
+    gen.add_argument("--accounts", type=whole_number(1), required=True)
+    gen.add_argument("--days", type=whole_number(1), required=True)
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--threshold", type=float, default=10_000.0, help="reporting threshold, USD")
@@ -62,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     det.add_argument("--seed", type=int, default=0)
     det.add_argument("--threshold", type=float, default=10_000.0, help="reporting threshold, USD")
     det.add_argument(
-        "--capacity", type=_positive_int, default=100, help="alerts analysts review per day"
+        "--capacity", type=whole_number(1), default=100, help="alerts analysts review per day"
     )
     det.set_defaults(handler=run_detect)
     thr = cmds.add_parser("thresholds", help="reports, analyst time, laundering caught, burden")
@@ -70,8 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     thr.add_argument("--out", type=Path, required=True)
     thr.add_argument("--thresholds", type=_number_list, default=[200, 1000, 3000, 10000])
     thr.add_argument("--analysts", type=_number_list, default=[5, 20, 100])
-    thr.add_argument("--accounts", type=_positive_int, default=20_000, help="synthetic data size")
-    thr.add_argument("--days", type=_positive_int, default=10)
+    thr.add_argument("--accounts", type=whole_number(1), default=20_000, help="synthetic data size")
+    thr.add_argument("--days", type=whole_number(1), default=10)
     thr.add_argument("--seed", type=int, default=0)
     thr.set_defaults(handler=run_thresholds)
 

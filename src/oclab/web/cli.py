@@ -13,39 +13,26 @@ import os
 import secrets
 from pathlib import Path
 
+from oclab.cli_args import whole_number
+
 TOKEN_ENV = "OCLAB_TOKEN"
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
-    return value
-
-
-def _max_runs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"expected 1 to 10000, got {text!r}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``serve`` command."""
     serve = sub.add_parser("serve", help="web dashboard over stored results (FastAPI)")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--port", type=whole_number(1, 65535), default=8000, help="port (default 8000)"
+    )
     serve.add_argument(
         "--results", type=Path, default=Path("out"), help="results root (default out/)"
     )
     serve.add_argument(
-        "--max-runs", type=_max_runs, default=200, help="largest ensemble a form may launch"
+        "--max-runs",
+        type=whole_number(1, 10_000),
+        default=200,
+        help="largest ensemble a form may launch",
     )
     serve.set_defaults(handler=run)
 
