@@ -11,7 +11,7 @@ import dataclasses
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
@@ -28,6 +28,7 @@ from oclab.core.results import (
     REPORT,
     RESULTS,
     SUMMARY,
+    Writer,
     check_output_dir,
     csv_writer,
     json_writer,
@@ -101,8 +102,12 @@ def execute(
     command: str | None = None,
     progress: Callable[[int], None] | None = None,
     data: Any = None,
+    extra_outputs: Callable[[pl.DataFrame, pl.DataFrame], Mapping[str, Writer]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Run ``study``, then write results, summary, metadata and report into ``out_dir``."""
+    """Run ``study``, then write results, summary, metadata and report into ``out_dir``.
+
+    ``extra_outputs(results, summary)`` may add files (name -> writer), written with the rest.
+    """
     from oclab.report.html import render_report  # matplotlib is only loaded when reporting
 
     if data is None:
@@ -117,15 +122,15 @@ def execute(
         time.perf_counter() - started,
     )
     report = render_report(results, summary, meta)
-    write_outputs(
-        out_dir,
-        {
-            RESULTS: parquet_writer(results),
-            SUMMARY: csv_writer(summary),
-            META: json_writer(meta),
-            REPORT: text_writer(report),
-        },
-    )
+    writers: dict[str, Writer] = {
+        RESULTS: parquet_writer(results),
+        SUMMARY: csv_writer(summary),
+        META: json_writer(meta),
+        REPORT: text_writer(report),
+    }
+    if extra_outputs is not None:
+        writers |= extra_outputs(results, summary)
+    write_outputs(out_dir, writers)
     return results, summary
 
 

@@ -16,7 +16,6 @@ import argparse
 import io
 import shlex
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -162,20 +161,8 @@ def run_budget(args: argparse.Namespace) -> int:
     """Run a demand study; write results, summary, budget.csv and budget.png."""
     import polars as pl
 
-    from oclab.analysis.summary import summarize
-    from oclab.api import study_metadata
-    from oclab.core.executors import make_executor
-    from oclab.core.results import (
-        META,
-        RESULTS,
-        SUMMARY,
-        check_output_dir,
-        csv_writer,
-        json_writer,
-        parquet_writer,
-        write_outputs,
-    )
-    from oclab.experiment import run_study
+    from oclab.api import execute
+    from oclab.core.results import csv_writer
     from oclab.study import load_study
 
     study = load_study(args.study).with_overrides(runs=args.runs)
@@ -183,25 +170,22 @@ def run_budget(args: argparse.Namespace) -> int:
         raise InputError(args.study, "model", 'the demand model (model = "demand")', study.model)
     study = with_share_scenarios(study, args.share)
     out = args.out or Path("out") / args.study.stem
-    check_output_dir(out)
-    started = time.perf_counter()
-    results = run_study(study, make_executor(args.engine))
-    summary = summarize(results, study.start_year, study.restart_year, study.report_years)
-    table = budget_table(summary)
-    meta = study_metadata(
-        study, "none", shlex.join(["oclab", *sys.argv[1:]]), time.perf_counter() - started
-    )
-    png = budget_png(results, study.restart_year)
-    write_outputs(
-        out,
-        {
-            RESULTS: parquet_writer(results),
-            SUMMARY: csv_writer(summary),
-            META: json_writer(meta),
-            "budget.csv": csv_writer(table),
+
+    def budget_files(results: Any, summary: Any) -> dict[str, Any]:
+        png = budget_png(results, study.restart_year)
+        return {
+            "budget.csv": csv_writer(budget_table(summary)),
             "budget.png": lambda path: path.write_bytes(png),
-        },
+        }
+
+    _, summary = execute(
+        study,
+        out,
+        engine=args.engine,
+        command=shlex.join(["oclab", *sys.argv[1:]]),
+        extra_outputs=budget_files,
     )
+    table = budget_table(summary)
     last = table["years_after_restart"].max()
     print(f"{'scenario':<30}" + "".join(f"{_SHORT[o]:>17}" for o in BUDGET_OUTCOMES))
     for row in table.filter(pl.col("years_after_restart") == last).iter_rows(named=True):
@@ -211,7 +195,10 @@ def run_budget(args: argparse.Namespace) -> int:
         )
         print(f"{str(row['scenario'])[:29]:<30}{cells}")
     print(f"(year {table['year'].max():g}; value and % vs baseline)")
-    print(f"\nwrote {out}/results.parquet, summary.csv, study.json, budget.csv and budget.png")
+    print(
+        f"\nwrote {out}/results.parquet, summary.csv, study.json, report.html, budget.csv "
+        "and budget.png"
+    )
     return 0
 
 

@@ -50,6 +50,7 @@ class StrictTranslations(gettext.NullTranslations):
 def strict_spanish(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Spanish translations that record misses, installed in the report and the dashboard."""
     import oclab.report.html as report_html
+    import oclab.report.i18n as report_i18n
     import oclab.web.app as web_app
     from oclab.report.i18n import translations
 
@@ -59,9 +60,8 @@ def strict_spanish(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         base = translations(lang)
         return StrictTranslations(base, misses) if lang == "es" else base
 
-    for module in (report_html, web_app):
+    for module in (report_html, web_app, report_i18n):
         monkeypatch.setattr(module, "translations", strict)
-        module._environment.cache_clear()
+    report_i18n.template_environment.cache_clear()
     yield misses
-    for module in (report_html, web_app):
-        module._environment.cache_clear()
+    report_i18n.template_environment.cache_clear()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import platform
 from collections.abc import Mapping, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from oclab.report.figures import (
     png_data_uri,
     top_groups_png,
 )
-from oclab.report.i18n import LANGUAGES, N_, check_language, translations
+from oclab.report.i18n import LANGUAGES, N_, check_language, template_environment, translations
 from oclab.report.methods import MODE_NAMES, PRIOR_NAMES, generated_paragraphs, odd_html, references
 
 BASELINE = "baseline"
@@ -429,23 +428,9 @@ def claims_table(meta: Mapping[str, Any]) -> dict[str, list[Any]] | None:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-@cache
 def _environment(lang: str = "en") -> jinja2.Environment:
-    """The jinja2 environment of ``lang``: package templates, autoescaping, gettext installed.
-
-    One environment per language, so concurrent renders (the dashboard) never share state.
-    """
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("oclab.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    """The report's jinja2 environment in ``lang`` (see :func:`template_environment`)."""
+    return template_environment("oclab.report", lang)
 
 
 def _paragraphs(text: object) -> list[str]:

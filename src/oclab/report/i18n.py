@@ -27,6 +27,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import jinja2
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -143,3 +144,21 @@ if __name__ == "__main__":
     for code in LANGUAGES[1:]:
         print(f"updated {update_po(code)}; untranslated: {len(missing_translations(code))}")
     sys.exit(0)
+
+
+@cache
+def template_environment(package: str, lang: str) -> jinja2.Environment:
+    """Jinja2 environment for ``package``'s ``templates/`` in ``lang``: autoescaping, strict
+    undefined values and gettext installed. One per package and language, so concurrent
+    renders (the dashboard) never share translation state."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env

@@ -15,7 +15,7 @@ import math
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +28,13 @@ from markupsafe import Markup
 
 from oclab import __version__
 from oclab.report.figures import outcome_label
-from oclab.report.i18n import LANGUAGE_NAMES, LANGUAGES, N_, translations
+from oclab.report.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    template_environment,
+    translations,
+)
 from oclab.web.charts import bands_spec, comparison_spec
 from oclab.web.jobs import (
     INCAPACITATION_RANGE,
@@ -76,19 +82,9 @@ class Settings:
     max_runs: int = 200
 
 
-@cache
 def _environment(lang: str) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("oclab.web", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    """The dashboard's jinja2 environment in ``lang`` (see :func:`template_environment`)."""
+    return template_environment("oclab.web", lang)
 
 
 def _language(request: Request) -> tuple[str, bool]:
