@@ -27,8 +27,6 @@ up to date; see :mod:`oclab.models.networks_disruption` for disruption, recovery
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import sparse
 
@@ -130,21 +128,87 @@ def role_edges() -> np.ndarray:
     return out
 
 
-@dataclass
+def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges ``start[k] .. start[k] + size[k] - 1``."""
+    return np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
+
+
+def _contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of the sorted ``wanted`` is in sorted ``keys``."""
+    if keys.size == 0 or wanted.size == 0:
+        return np.zeros(wanted.size, dtype=bool)
+    return keys[np.minimum(np.searchsorted(keys, wanted), keys.size - 1)] == wanted
+
+
 class Ensemble:
     """``B`` networks of ``n`` members with the same roles; mutable during a disruption run.
 
     The edges of the whole ensemble are one sorted array of integer keys, one per direction:
-    ``(net*n + a)*n + b`` for the edge from ``a`` to ``b`` in network ``net``. A member's
-    contacts are then one contiguous run found by binary search, and removing or adding edges
-    is one delete or insert over the array, for all networks at once.
+    ``(net*n + a)*n + b`` for the edge from ``a`` to ``b`` in network ``net`` (:attr:`key`). A
+    member's contacts are then one contiguous run found by binary search.
+
+    Steps do not rewrite that array (a pass over all edges at every step would dominate a
+    disruption run). Edges only disappear with a removed member, so an entry is current exactly
+    when both its ends are alive: removal just marks the member, and stale entries are dropped
+    when :attr:`key` is read. Added edges go to a small sorted side array, merged into the main
+    one when :attr:`key` is read or the side grows past a quarter of it (a log-structured
+    merge).
     """
 
-    key: np.ndarray  # (2E,) int64, sorted, both directions of every edge
-    role: np.ndarray  # (n,) role index of each member (same in every network)
-    alive: np.ndarray  # (B, n) bool: not removed
-    degree: np.ndarray  # (B, n) int, kept in step with the edges
-    macro: sparse.csr_array  # (B*n, B*n) the wider network, block diagonal
+    def __init__(
+        self,
+        key: np.ndarray,
+        role: np.ndarray,
+        alive: np.ndarray,
+        degree: np.ndarray,
+        macro: sparse.csr_array,
+    ) -> None:
+        self.role = role  # (n,) role index of each member (same in every network)
+        self.alive = alive  # (B, n) bool: not removed
+        self.degree = degree  # (B, n) int, kept in step with the edges
+        self.macro = macro  # (B*n, B*n) the wider network, block diagonal
+        self._set(key)
+
+    def _set(self, key: np.ndarray) -> None:
+        self._main = key
+        self._stale = False  # entries touching removed members may remain in _main/_side
+        self._side = np.empty(0, dtype=np.int64)
+        self._csr: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _merge(self) -> None:
+        """Merge the side array into the main one (stale entries stay until :attr:`key`)."""
+        stale = self._stale
+        # numpy's stable sort (timsort) merges the two sorted runs in about one pass
+        self._set(np.sort(np.concatenate([self._main, self._side]), kind="stable"))
+        self._stale = stale
+
+    @property
+    def key(self) -> np.ndarray:
+        """(2E,) int64, sorted: both directions of every edge."""
+        if self._side.size:
+            self._merge()
+        if self._stale:
+            n = self.shape[1]
+            node = self._main // n
+            alive = self.alive.ravel()
+            self._set(self._main[alive[node] & alive[node - node % n + self._main % n]])
+        return self._main
+
+    @key.setter
+    def key(self, value: np.ndarray) -> None:
+        self._set(value)
+
+    def csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, indices) of every network as one block-diagonal graph of ``B*n`` rows
+        (member ``a`` of network ``net`` is row ``net*n + a``); kept until the edges change."""
+        key = self.key
+        if self._csr is None:
+            b, n = self.shape
+            rows = key // n  # keys are sorted: rows ascending, CSR order
+            indptr = np.zeros(b * n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=b * n), out=indptr[1:])
+            self._csr = (indptr, rows - rows % n + key % n)
+        return self._csr
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -180,35 +244,41 @@ class Ensemble:
 
     def remove(self, nets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Remove ``members[k]`` from network ``nets[k]`` (at most one per network) with their
-        edges; return the (network, member) pairs they leave behind ("orphans")."""
+        edges; return the (network, member) pairs they leave behind ("orphans"), in key order."""
         n = self.shape[1]
         node = nets.astype(np.int64) * n + members
-        lo, hi = np.searchsorted(self.key, node * n), np.searchsorted(self.key, (node + 1) * n)
-        size = hi - lo
-        out = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
-        orphan_net = np.repeat(nets, size)
-        orphan = self.key[out] % n
-        back = np.searchsorted(self.key, (orphan_net * n + orphan) * n + np.repeat(members, size))
-        self.key = np.delete(self.key, np.concatenate([out, back]))
+        rows = []
+        for keys in (self._main, self._side):
+            lo, hi = np.searchsorted(keys, node * n), np.searchsorted(keys, (node + 1) * n)
+            rows.append(keys[_ranges(lo, hi - lo)])
+        out = np.sort(np.concatenate(rows))
+        start, orphan = np.divmod(out, n)
+        orphan_net = start // n
+        current = self.alive[orphan_net, orphan]  # the others were removed before
+        orphan_net, orphan = orphan_net[current], orphan[current]
         np.subtract.at(self.degree, (orphan_net, orphan), 1)
         self.degree[nets, members] = 0
         self.alive[nets, members] = False
+        self._stale = True
         return orphan_net, orphan
 
     def add(self, nets: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
         """Add the edges ``a[k]``–``b[k]`` of network ``nets[k]`` that are not there yet."""
         n = self.shape[1]
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        new = np.unique((nets.astype(np.int64) * n + lo) * n + hi)
-        at = np.searchsorted(self.key, new)
-        there = self.key[np.minimum(at, self.key.size - 1)] == new if self.key.size else False
-        new = new[~there]
+        new = np.sort((nets.astype(np.int64) * n + lo) * n + hi)
+        new = new[np.concatenate([[True], new[1:] != new[:-1]])] if new.size else new
+        # both ends are alive, so a stale entry never matches
+        new = new[~(_contains(self._main, new) | _contains(self._side, new))]
         node, hi = np.divmod(new, n)
         net, lo = np.divmod(node, n)
-        both = np.sort(np.concatenate([new, (net * n + hi) * n + lo]))
-        self.key = np.insert(self.key, np.searchsorted(self.key, both), both)
-        np.add.at(self.degree, (net, lo), 1)
-        np.add.at(self.degree, (net, hi), 1)
+        # numpy's stable sort (timsort) merges sorted runs in about one pass (beats np.insert)
+        self._side = np.sort(
+            np.concatenate([self._side, new, (net * n + hi) * n + lo]), kind="stable"
+        )
+        np.add.at(self.degree, (np.concatenate([net, net]), np.concatenate([lo, hi])), 1)
+        if self._side.size * 4 > self._main.size:
+            self._merge()
 
 
 def role_sizes(n: int) -> np.ndarray:

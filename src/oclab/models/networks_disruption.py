@@ -19,9 +19,10 @@ member of that role left, orphans stay unconnected. ``none`` skips recovery.
 
 Metrics (over the members not removed): global efficiency (Latora & Marchiori 2001, mean of
 ``1/d`` over ordered pairs), share in the largest connected component, density. Shortest paths
-come from breadth-first search done as sparse matrix products over the block-diagonal union of
-the ensemble, so all networks and many sources advance together (scipy.sparse; networkx is the
-reference in the tests).
+come from breadth-first search over the block-diagonal union of the ensemble, so all networks
+and many sources advance together: bit-parallel (64 sources per machine word) for efficiency,
+sparse matrix products for betweenness (scipy.sparse; networkx is the reference in the tests).
+Ties between equally good targets are broken at random with one draw per network.
 """
 
 from __future__ import annotations
@@ -39,16 +40,15 @@ from oclab.models.networks import SCARCE_ROLE, Ensemble
 STRATEGIES: tuple[str, ...] = ("degree", "betweenness", "value_chain", "scarce_role", "random")
 RECOVERIES: tuple[str, ...] = ("random", "highest_degree", "nearest", "none")
 _BATCH = 256  # BFS sources advanced together (memory: members x networks x batch)
+_SPARSE = 4  # frontier below 1/_SPARSE of the rows: pull only into its neighbours
 
 
 def union(ensemble: Ensemble) -> sparse.csr_array:
     """Every network as one block-diagonal sparse graph (B*n, B*n); removed members have no
     edges (:func:`step` clears them), so the graph is that of the alive members."""
     b, n = ensemble.shape
-    rows, to = np.divmod(ensemble.key, n)  # keys are sorted: rows ascending, CSR order
-    cols = rows // n * n + to
-    indptr = np.searchsorted(rows, np.arange(b * n + 1))
-    return sparse.csr_array((np.ones(rows.size), cols, indptr), shape=(b * n, b * n))
+    indptr, cols = ensemble.csr()
+    return sparse.csr_array((np.ones(cols.size), cols, indptr), shape=(b * n, b * n))
 
 
 def _sources(ensemble: Ensemble, count: int | None, rng: np.random.Generator) -> np.ndarray:
@@ -56,8 +56,12 @@ def _sources(ensemble: Ensemble, count: int | None, rng: np.random.Generator) ->
     b, n = ensemble.shape
     if count is None or count >= n:
         return np.broadcast_to(np.arange(n), (b, n))
+    if count < 1:
+        return np.empty((b, 0), dtype=np.int64)
     keys = np.where(ensemble.alive, rng.random((b, n)), 2.0)
-    return np.argsort(keys, axis=1)[:, :count]
+    first = np.argpartition(keys, count - 1, axis=1)[:, :count]  # the smallest keys...
+    order = np.argsort(np.take_along_axis(keys, first, axis=1), axis=1)  # ...in key order
+    return np.take_along_axis(first, order, axis=1)
 
 
 def _bfs(graph: sparse.csr_array, start: np.ndarray, allowed: np.ndarray) -> list[np.ndarray]:
@@ -93,43 +97,86 @@ def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
     return np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
 
 
-def _bit_bfs_counts(
-    indptr: np.ndarray, indices: np.ndarray, start: np.ndarray, group: np.ndarray, groups: int
-) -> list[np.ndarray]:
-    """Bit-parallel multi-source BFS (as in Then et al. 2014, "The more the merrier", VLDB) on a
-    CSR graph with no empty rows: ``start`` (M, W) uint64 holds one bit per source; each layer
-    ORs the neighbours' words, so 64 sources cost one pass over the edges. Returns, per distance
-    1, 2, ..., the number of (source, node) pairs first reached, summed per ``group`` of nodes.
-
-    Layers whose frontier touches few nodes only visit the neighbours of the frontier."""
-    rows = indptr.size - 1
+def _padded_neighbours(
+    indptr: np.ndarray, indices: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The rows of a CSR graph in padded blocks ("ELL" layout, by degree class): rows are
+    reordered (``order``) so that rows of degree in ``(2**(c-1), 2**c]`` are contiguous, and each
+    class gets a (2**c, rows) array of neighbour positions in that order, padded with a position
+    one past the last row (an all-zero row). A pull step is then a few dense gathers and
+    reductions along axis 0, which numpy vectorises, instead of a ``reduceat`` over ragged rows
+    (about 10 ns per row). Rows without neighbours come last and get no block."""
     degree = np.diff(indptr)
-    seen = start.copy()
-    frontier = start
-    counts = []
-    while True:
-        busy = np.flatnonzero(frontier.any(axis=1))
-        if busy.size == 0:
-            return counts
-        if busy.size > rows // 4:  # dense layer: one pass over every row
-            targets = np.arange(rows)
-            nxt = np.bitwise_or.reduceat(frontier[indices], indptr[:-1], axis=0)
-        else:  # sparse layer: only the frontier's neighbours can be reached
+    # class c = ceil(log2(degree)) is frexp's exponent of degree - 1; no neighbours: last
+    width_class = np.where(degree > 0, np.frexp(degree - 1)[1], 127).astype(np.int8)
+    order = np.argsort(width_class, kind="stable")  # radix sort for small integers
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    pad = order.size
+    sorted_class = width_class[order]
+    blocks = []
+    for c in np.unique(sorted_class[sorted_class < 127]):
+        lo, hi = np.searchsorted(sorted_class, [c, c + 1])
+        rows = order[lo:hi]
+        width = np.arange(2 ** int(c))[:, None]
+        inside = width < degree[rows][None, :]
+        pos = np.where(inside, indptr[rows][None, :] + width, 0)
+        blocks.append(np.where(inside, rank[indices[pos]], pad))
+    return order, blocks
+
+
+def _bit_bfs_total(
+    indptr: np.ndarray, indices: np.ndarray, start: np.ndarray, group: np.ndarray, groups: int
+) -> np.ndarray:
+    """Bit-parallel multi-source BFS (as in Then et al. 2014, "The more the merrier", VLDB) on a
+    CSR graph: ``start`` (M, W) uint64 holds one bit per source; each layer ORs the neighbours'
+    words, so 64 sources cost one pass over the edges. Returns the sum of ``1/d`` over the
+    (source, node) pairs at distance ``d >= 1``, per ``group`` of nodes.
+
+    Layers with a small frontier (the first and the long tail) only pull into the neighbours
+    of the frontier; the others pull into every row through the padded blocks."""
+    order, blocks = _padded_neighbours(indptr, indices)
+    rows = order.size
+    linked = sum(block.shape[1] for block in blocks)  # rows with neighbours come first
+    rank = np.empty_like(order)
+    rank[order] = np.arange(rows)
+    degree = np.diff(indptr)
+
+    def neighbours(of: np.ndarray) -> np.ndarray:  # rows in ``order``, as ranks
+        row = order[of]
+        return rank[indices[_ranges(indptr[row], degree[row])]]
+
+    frontier = np.zeros((start.shape[1], rows + 1), dtype=np.uint64)  # last column: padding
+    frontier[:, :-1] = start[order].T
+    seen = frontier[:, :-1].copy()
+    weight = np.zeros(rows)
+    for d in itertools.count(1):
+        busy = np.flatnonzero(frontier[:, :linked].any(axis=0))
+        if busy.size * _SPARSE > linked:  # a wide frontier: pull into every row
+            targets = slice(0, linked)
+            nxt = np.concatenate(
+                [np.bitwise_or.reduce(frontier.take(block, axis=1), axis=1) for block in blocks],
+                axis=1,
+            )
+        else:
             mark = np.zeros(rows, dtype=bool)
-            mark[indices[_ranges(indptr[busy], degree[busy])]] = True
+            mark[neighbours(busy)] = True
             targets = np.flatnonzero(mark)
-            size = degree[targets]
-            gathered = frontier[indices[_ranges(indptr[targets], size)]]
-            nxt = np.bitwise_or.reduceat(gathered, np.cumsum(size) - size, axis=0)
-        nxt &= ~seen[targets]
-        reached = np.bitwise_count(nxt).sum(axis=1, dtype=np.int64)
-        per_group = np.bincount(group[targets], weights=reached, minlength=groups)
-        if not per_group.any():
-            return counts
-        seen[targets] |= nxt
-        counts.append(per_group)
-        frontier = np.zeros_like(start)
-        frontier[targets] = nxt
+            if targets.size == 0:
+                break
+            size = degree[order[targets]]
+            gathered = frontier.take(neighbours(targets), axis=1)
+            nxt = np.bitwise_or.reduceat(gathered, np.cumsum(size) - size, axis=1)
+        nxt &= ~seen[:, targets]
+        reached = np.bitwise_count(nxt).sum(axis=0, dtype=np.int64)
+        if not reached.any():
+            break
+        seen[:, targets] |= nxt
+        weight[targets] += reached / d
+        if isinstance(targets, np.ndarray):  # else every row with neighbours is overwritten
+            frontier[:, busy] = 0
+        frontier[:, targets] = nxt
+    return np.bincount(group[order], weights=weight, minlength=groups)
 
 
 def efficiency(
@@ -142,22 +189,13 @@ def efficiency(
     chosen = _sources(ensemble, sources, rng or np.random.default_rng(0))
     k = chosen.shape[1]
     valid = ensemble.alive[np.arange(b)[:, None], chosen]  # (B, k) sources still there
-    graph = union(ensemble)
-    linked = np.diff(graph.indptr) > 0  # members without contacts reach nobody: drop them
-    index = np.cumsum(linked) - 1
-    indptr = np.append(graph.indptr[:-1][linked], graph.indptr[-1])
-    start = np.zeros((int(linked.sum()), (k + 63) // 64), dtype=np.uint64)
-    col = np.broadcast_to(np.arange(k), (b, k))
-    node = np.arange(b)[:, None] * n + chosen
-    use = valid & linked[node]
-    bits = np.left_shift(np.uint64(1), (col[use] % 64).astype(np.uint64))
-    np.bitwise_or.at(start, (index[node[use]], col[use] // 64), bits)
-    group = np.flatnonzero(linked) // n
-    total = np.zeros(b)
-    if start.shape[0]:
-        counts = _bit_bfs_counts(indptr, index[graph.indices], start, group, b)
-        for d, reached in enumerate(counts, start=1):
-            total += reached / d
+    indptr, indices = ensemble.csr()
+    start = np.zeros((b * n, (k + 63) // 64), dtype=np.uint64)
+    col = np.broadcast_to(np.arange(k), (b, k))[valid]
+    node = (np.arange(b)[:, None] * n + chosen)[valid]
+    bits = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
+    np.bitwise_or.at(start, (node, col // 64), bits)
+    total = _bit_bfs_total(indptr, indices, start, np.arange(b * n) // n, b)
     alive = ensemble.alive.sum(axis=1).astype(float)
     pairs = valid.sum(axis=1) * np.maximum(alive - 1.0, 1.0)
     return np.where((alive > 1) & (pairs > 0), total / np.maximum(pairs, 1.0), 0.0)
@@ -203,14 +241,17 @@ def value_chain_degree(ensemble: Ensemble) -> np.ndarray:
 def largest_component(ensemble: Ensemble) -> np.ndarray:
     """Share of alive members in the largest connected component of each network (B,)."""
     b, n = ensemble.shape
-    _, labels = csgraph.connected_components(union(ensemble), directed=False)
-    labels = np.where(ensemble.alive.ravel(), labels, -1).reshape(b, n)
-    out = np.zeros(b)
-    for k in range(b):  # one bincount per network
-        alive = labels[k][labels[k] >= 0]
-        if alive.size:
-            out[k] = np.bincount(alive).max() / alive.size
-    return out
+    count, labels = csgraph.connected_components(union(ensemble), directed=False)
+    alive = ensemble.alive.ravel()
+    size = np.bincount(labels[alive], minlength=count)
+    # components never span networks (the union is block diagonal), so any node of a
+    # component gives its network
+    home = np.zeros(count, dtype=np.int64)
+    home[labels] = np.arange(b * n) // n
+    largest = np.zeros(b, dtype=size.dtype)  # same dtype: ufunc.at's fast path
+    np.maximum.at(largest, home, size)
+    members = ensemble.alive.sum(axis=1)
+    return np.where(members > 0, largest / np.maximum(members, 1), 0.0)
 
 
 def density(ensemble: Ensemble) -> np.ndarray:
@@ -221,39 +262,57 @@ def density(ensemble: Ensemble) -> np.ndarray:
     return np.where(alive > 1, edges / np.maximum(alive * (alive - 1) / 2, 1), 0.0)
 
 
+def _argmax_ties_at_random(
+    score: np.ndarray, alive: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Per row of ``score`` (B, n), the position of an alive maximum, drawn uniformly among
+    ties (one draw per row, instead of a random tie-breaker for every member). Scores are
+    non-negative and removed members score 0, so they only need masking where the best is 0."""
+    rows = np.arange(score.shape[0])
+    out = np.argmax(score, axis=1)
+    if (score[rows, out] <= 0).any():
+        score = np.where(alive, score, -1)
+        out = np.argmax(score, axis=1)
+    tied = score == score[rows, out][:, None]
+    count = np.count_nonzero(tied, axis=1)
+    rank = (rng.random(score.shape[0]) * count).astype(np.int64)  # which of the ties
+    many = np.flatnonzero(count > 1)
+    if many.size:  # the rank-th tie of each such row, rows in order
+        _, col = np.nonzero(tied[many])
+        out[many] = col[np.cumsum(count[many]) - count[many] + rank[many]]
+    return out
+
+
 def choose(
     ensemble: Ensemble, strategy: str, rng: np.random.Generator, sources: int | None = 64
 ) -> np.ndarray:
     """The member (B,) each network loses this step under ``strategy`` (ties at random)."""
-    b, n = ensemble.shape
-    tie = rng.random((b, n))  # below one unit of every integer score once scaled
+    n = ensemble.shape[1]
     if strategy == "degree":
-        score = ensemble.degree + 1e-3 * tie
+        score = ensemble.degree
     elif strategy == "betweenness":
-        score = betweenness(ensemble, sources, rng) + 1e-3 * tie
-    elif strategy == "value_chain":
-        score = value_chain_degree(ensemble) + (ensemble.degree + 1e-3 * tie) / (n + 1.0)
+        score = betweenness(ensemble, sources, rng)
+    elif strategy == "value_chain":  # distinct roles, then degree
+        score = value_chain_degree(ensemble) * (n + 1) + ensemble.degree
     elif strategy == "scarce_role":
         scarce = (ensemble.role == SCARCE_ROLE)[None, :] & ensemble.alive
-        score = ensemble.degree + 1e-3 * tie + np.where(scarce, 2.0 * n, 0.0)
+        score = ensemble.degree + np.where(scarce, 2 * n, 0)
     elif strategy == "random":
-        score = tie
+        score = np.zeros(ensemble.shape)
     else:
         raise InputError("networks", "strategy", f"one of {', '.join(STRATEGIES)}", strategy)
-    score[~ensemble.alive] = -np.inf
-    return np.argmax(score, axis=1)
+    return _argmax_ties_at_random(score, ensemble.alive, rng)
 
 
-def _random_pick(
+def _exact_pick(
     ensemble: Ensemble,
     net: np.ndarray,
     orphan: np.ndarray,
     role: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """For each orphan, a member of ``role`` drawn uniformly among the alive ones other than
-    itself (-1 if none). Members are stored by role, so a role is one contiguous range and the
-    ``j``-th alive member in it is a binary search in the running count of alive members."""
+    """:func:`_random_pick` by counting: the ``j``-th alive member of a role (stored as one
+    contiguous range) is a binary search in the running count of alive members."""
     n = ensemble.shape[1]
     bounds = np.searchsorted(ensemble.role, np.arange(ensemble.role.max() + 2))
     cum = np.concatenate([[0], np.cumsum(ensemble.alive.ravel())])  # alive before flat index
@@ -266,6 +325,35 @@ def _random_pick(
     draw += own & (draw >= rank_own)
     flat = np.searchsorted(cum, cum[first] + draw + 1) - 1
     return np.where(count > 0, flat - net * n, -1)
+
+
+def _random_pick(
+    ensemble: Ensemble,
+    net: np.ndarray,
+    orphan: np.ndarray,
+    role: np.ndarray,
+    rng: np.random.Generator,
+    rounds: int = 8,
+) -> np.ndarray:
+    """For each orphan, a member of ``role`` drawn uniformly among the alive ones other than
+    itself (-1 if none): a few rounds of rejection sampling from the role's members (most are
+    alive), then :func:`_exact_pick` for the orphans still without one."""
+    n = ensemble.shape[1]
+    bounds = np.searchsorted(ensemble.role, np.arange(ensemble.role.max() + 2))
+    first, size = bounds[role], bounds[role + 1] - bounds[role]
+    alive = ensemble.alive.ravel()
+    out = np.full(net.size, -1)
+    todo = np.arange(net.size)
+    for _ in range(rounds):
+        if todo.size == 0:
+            return out
+        pick = first[todo] + (rng.random(todo.size) * size[todo]).astype(np.int64)
+        ok = alive[net[todo] * n + pick] & (pick != orphan[todo])
+        out[todo[ok]] = pick[ok]
+        todo = todo[~ok]
+    if todo.size:
+        out[todo] = _exact_pick(ensemble, net[todo], orphan[todo], role[todo], rng)
+    return out
 
 
 def _nearest_pick(

@@ -1,0 +1,118 @@
+"""The fast paths of the network model against plain references: the edge store under removals
+and additions, sampled efficiency against networkx from the same sources, both kinds of BFS
+layer, random ties and random replacements."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from oclab.models import networks as nw
+from oclab.models import networks_disruption as nd
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> nw.Ensemble:
+    return nw.generate(200, 4, np.random.default_rng(11))
+
+
+def test_edge_store_matches_a_plain_adjacency_over_many_steps(ensemble: nw.Ensemble) -> None:
+    ens = ensemble.copy()
+    adj = ens.dense()
+    rng = np.random.default_rng(12)
+    for _ in range(40):  # enough additions to merge the side array several times
+        nets = np.arange(4)
+        members = np.array([rng.choice(np.flatnonzero(ens.alive[b])) for b in nets])
+        orphan_net, orphan = ens.remove(nets, members)
+        expect = np.nonzero(adj[nets, members])
+        np.testing.assert_array_equal(orphan_net, expect[0])
+        np.testing.assert_array_equal(orphan, expect[1])
+        adj[nets, members, :] = False
+        adj[nets, :, members] = False
+        k = 60
+        net = rng.integers(0, 4, k)
+        a, b = rng.integers(0, 200, k), rng.integers(0, 200, k)
+        ok = (a != b) & ens.alive[net, a] & ens.alive[net, b]
+        ens.add(net[ok], a[ok], b[ok])
+        adj[net[ok], a[ok], b[ok]] = True
+        adj[net[ok], b[ok], a[ok]] = True
+        np.testing.assert_array_equal(ens.degree, adj.sum(axis=2))
+    np.testing.assert_array_equal(ens.dense(), adj)
+    assert (np.diff(ens.key) > 0).all()
+    indptr, indices = ens.csr()
+    rows = np.repeat(np.arange(800), np.diff(indptr))
+    np.testing.assert_array_equal(adj.reshape(800, 200)[rows, indices % 200], True)
+    assert indices.size == adj.sum()
+
+
+def _sampled_reference(ens: nw.Ensemble, sources: np.ndarray, b: int) -> float:
+    alive = np.flatnonzero(ens.alive[b])
+    g = nx.Graph()
+    g.add_nodes_from(alive.tolist())
+    i, j = np.nonzero(np.triu(ens.dense()[b]))
+    g.add_edges_from(zip(i.tolist(), j.tolist(), strict=True))
+    used = [int(s) for s in sources if ens.alive[b, s]]
+    total = sum(
+        1.0 / d for s in used for d in nx.single_source_shortest_path_length(g, s).values() if d
+    )
+    return total / (len(used) * (alive.size - 1))
+
+
+@pytest.mark.parametrize("sparse_below", [0, 4, 10**9])  # every layer dense, mixed, sparse
+def test_sampled_efficiency_matches_networkx_from_the_same_sources(
+    ensemble: nw.Ensemble, sparse_below: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(nd, "_SPARSE", sparse_below)
+    ens = ensemble.copy()
+    for member in range(0, 200, 9):  # fragment the networks: several components each
+        ens.remove(np.array([0, 2]), np.array([member, member]))
+    got = nd.efficiency(ens, 30, np.random.default_rng(13))
+    chosen = nd._sources(ens, 30, np.random.default_rng(13))
+    for b in range(4):
+        assert got[b] == pytest.approx(_sampled_reference(ens, chosen[b], b), rel=1e-12)
+
+
+def test_ties_are_broken_at_random_among_the_maxima_only() -> None:
+    score = np.array([[3, 1, 3, 3, 0], [0, 5, 1, 1, 1], [0, 0, 0, 0, 0]])
+    alive = np.array([[1, 1, 1, 1, 1], [0, 1, 1, 1, 1], [0, 1, 0, 1, 1]], dtype=bool)
+    picks = np.array(
+        [nd._argmax_ties_at_random(score, alive, np.random.default_rng(s)) for s in range(300)]
+    )
+    assert set(picks[:, 0].tolist()) == {0, 2, 3}
+    assert (picks[:, 1] == 1).all()
+    assert set(picks[:, 2].tolist()) == {1, 3, 4}  # only alive members, also at score 0
+    for row, allowed in ((0, [0, 2, 3]), (2, [1, 3, 4])):
+        counts = np.bincount(picks[:, row], minlength=5)[allowed]
+        assert counts.min() > 60  # about 100 each
+
+
+def test_random_replacements_are_uniform_over_alive_members_of_the_role(
+    ensemble: nw.Ensemble,
+) -> None:
+    ens = ensemble.copy()
+    role = int(np.bincount(ens.role).argmax())
+    members = np.flatnonzero(ens.role == role)
+    dead = members[: members.size * 3 // 4]  # most of the role gone: rejection often fails
+    for m in dead:
+        ens.remove(np.array([1]), np.array([m]))
+    orphan = int(members[-1])  # alive, in the role itself: never its own replacement
+    k = 4000
+    pick = nd._random_pick(
+        ens,
+        np.full(k, 1),
+        np.full(k, orphan),
+        np.full(k, role),
+        np.random.default_rng(14),
+    )
+    allowed = members[members.size * 3 // 4 : -1]
+    assert set(pick.tolist()) == set(allowed.tolist())
+    counts = np.bincount(pick, minlength=200)[allowed]
+    assert counts.min() > 0.6 * k / allowed.size
+    # a role with nobody left gives -1
+    for m in members[members.size * 3 // 4 :]:
+        ens.remove(np.array([1]), np.array([m]))
+    none = nd._random_pick(
+        ens, np.array([1]), np.array([0]), np.array([role]), np.random.default_rng(0)
+    )
+    assert none.tolist() == [-1]
