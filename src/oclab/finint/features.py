@@ -1,12 +1,13 @@
 """Leakage-free, time-windowed graph features for each transaction.
 
 Each transaction becomes two account events (an outflow of the sender, an inflow of the
-receiver). Events are sorted by account and time; windowed counts and sums come from prefix sums
-and ``searchsorted`` over a composite key (account group, minute), so a transaction's features
-use only events of the same account at or before it in time order (never later ones, never
-labels) — the streaming discipline of the Graph Feature Preprocessor (Blanuša et al. 2024), with
-windows of 24 h (fan, velocity) and 72 h (structuring). Degree features count distinct
-counterparties seen so far. All of it is numpy/Polars array work, no Python loop per row.
+receiver). Events are sorted by a composite key (account hash bits above the minute), and
+windowed counts and sums are Polars ``rolling_sum_by`` passes over that key, closed on the right:
+a transaction's features use only events of the same account up to and including its minute
+(never later ones, never labels) — the streaming discipline of the Graph Feature Preprocessor
+(Blanuša et al. 2024), with windows of 24 h (fan, velocity) and 72 h (structuring). Degree
+features count distinct counterparties seen so far. All of it is Polars/numpy array work (the
+rolling passes run in Rust on Polars' threads), no Python loop per row.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ STRUCTURING_WINDOW_MIN = 72 * 60
 #: Cash just under a threshold: the band [NEAR_LOW·T, T) counts as "near" (assumption; FinCEN
 #: structuring guidance gives no fixed band, 80 % catches the usual $8,000-$9,999 deposits).
 NEAR_LOW = 0.8
-#: Fewest events per thread chunk (smaller inputs run in one chunk).
+#: Fewest events per account chunk (smaller inputs run in one chunk). Chunks are only cut when
+#: Polars has a thread per account feature for each chunk: on 2 cores one chunk of the
+#: benchmark's 10M events took 20-30 % less CPU than two.
 CHUNK_MIN_EVENTS = 500_000
 CASH = PAYMENT_FORMATS.index("Cash")
+#: Bits of an account event's ``flags``: outflow, cash, near-threshold cash, first of its pair.
+OUT_BIT, CASH_BIT, NEAR_BIT, FIRST_BIT = 1, 2, 4, 8
 _USD = pl.Series(np.array([USD_PER_UNIT[c] for c in CURRENCIES]))
 
 #: Per-account window features computed for both ends of a transaction.
@@ -74,146 +79,177 @@ def base_columns(tx: pl.DataFrame, threshold: float) -> pl.DataFrame:
     )
 
 
-def _window(cum: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Sum over sorted rows [left, right) from a prefix sum with a leading zero."""
-    return (cum[right] - cum[left]).astype(np.float32)
+def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
+    """The :data:`ACCOUNT_FEATURES` of events sorted by ``key`` (float32, in that order).
 
+    ``key`` is the account's bits above ``bits`` low minute bits, with the top half of the
+    minute range unused: accounts lie at least ``2**(bits-1)`` minutes apart, so no window of
+    up to that width reaches the previous account, and one of exactly that width covers the
+    account's whole history ("so far"). Each window is one Polars rolling context, closed on the
+    right — (t - width, t], every event of the current minute included — whose bounds are found
+    once for all its sums.
+    """
+    key, usd = pl.col("key"), pl.col("usd")
 
-def _prefix(values: np.ndarray) -> np.ndarray:
-    """Prefix sums with a leading zero (float64: exact for counts and cent amounts here)."""
-    total = np.zeros(values.size + 1)
-    np.cumsum(values, dtype=np.float64, out=total[1:])
-    return total
+    def bit(mask: int) -> pl.Expr:
+        return (pl.col("flags") & mask) != 0
 
-
-def _runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For sorted ``key``: index of the first and one past the last row with the same key."""
-    new = np.empty(key.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    run = np.cumsum(new) - 1
-    ends = np.append(starts[1:], key.size)
-    return starts[run], ends[run]
-
-
-def _left(
-    key: np.ndarray, minute: np.ndarray, width: int, group_first: np.ndarray, sub_key: np.ndarray
-) -> np.ndarray:
-    """Index into ``sub_key`` (a sorted subsequence of ``key``) of the first row of the window
-    (t - width, t] of each row; ``group_first`` is the index of the row's account's first row
-    in ``sub_key``."""
-    lo = np.searchsorted(sub_key, key - np.uint64(width - 1), "left")
-    return np.where(minute < width, group_first, np.maximum(lo, group_first))
-
-
-def _event_table(
-    key: np.ndarray,
-    bits: int,
-    out: np.ndarray,
-    usd: np.ndarray,
-    cash: np.ndarray,
-    near: np.ndarray,
-    first: np.ndarray,
-) -> np.ndarray:
-    """Features (one column per :data:`ACCOUNT_FEATURES`) of sorted events of whole accounts."""
-    event_minute = (key & np.uint64((1 << bits) - 1)).astype(np.int64)
-    group_start, _ = _runs(key >> np.uint64(bits))
-    same_left, right = _runs(key)
-    left24 = _left(key, event_minute, WINDOW_MIN, group_start, key)
-    # Structuring windows count cash events only: search the (much shorter) cash subsequence.
-    cash_rows = np.flatnonzero(cash)
-    cash_key = key[cash_rows]
-    cash_before = np.cumsum(cash) - cash  # cash events strictly before each event
-    left72 = _left(key, event_minute, STRUCTURING_WINDOW_MIN, cash_before[group_start], cash_key)
-    right_cash = (cash_before + cash)[right - 1]  # cash events up to and including this minute
-    prev = same_left - 1
-    columns = (
-        _window(_prefix(out), left24, right),
-        _window(_prefix(~out), left24, right),
-        _window(_prefix(np.where(out, usd, 0.0)), left24, right),
-        _window(_prefix(np.where(out, 0.0, usd)), left24, right),
-        _window(_prefix(near[cash_rows]), left72, right_cash),
-        _window(_prefix(~out[cash_rows]), left72, right_cash),
-        (right - group_start).astype(np.float32),
-        _window(_prefix(first), group_start, right),
-        np.where(prev >= group_start, event_minute - event_minute[np.maximum(prev, 0)], -1),
+    out = bit(OUT_BIT)
+    prev = key.shift(1)
+    same_account = (key // (1 << bits)) == (prev // (1 << bits))
+    # Minutes since the account's last event at an earlier minute; ties share the gap of the
+    # first event of their minute (forward-filled), -1 before the account's first minute.
+    since_last = (
+        pl.when(key != prev)
+        .then(pl.when(same_account).then(key - prev).otherwise(-1))
+        .when(prev.is_null())
+        .then(-1)
+        .forward_fill()
     )
-    return np.column_stack([c.astype(np.float32, copy=False) for c in columns])
+    values = events.select(
+        "key",
+        o=out.cast(pl.Int32),
+        i=(~out).cast(pl.Int32),
+        uo=pl.when(out).then(usd).otherwise(0.0),
+        ui=pl.when(out).then(0.0).otherwise(usd),
+        near=bit(NEAR_BIT).cast(pl.Int32),
+        cash_in=(bit(CASH_BIT) & ~out).cast(pl.Int32),
+        first=bit(FIRST_BIT).cast(pl.Int32),
+        since_last=since_last,
+    )
+
+    def window(spec: tuple[int, list[pl.Expr]]) -> pl.DataFrame:
+        width, sums = spec
+        return values.rolling("key", period=f"{width}i", closed="right").agg(sums).drop("key")
+
+    specs = [
+        (WINDOW_MIN, [pl.col("o", "i", "uo", "ui").sum()]),
+        (STRUCTURING_WINDOW_MIN, [pl.col("near", "cash_in").sum()]),
+        (1 << (bits - 1), [pl.len(), pl.col("first").sum()]),
+    ]
+    # A rolling context runs on one thread; Polars releases the GIL, so the three run side by side.
+    with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+        parts = list(pool.map(window, specs))
+    table = pl.concat([*parts, values.select("since_last")], how="horizontal")
+    return table.select(
+        pl.col(c).cast(pl.Float32).alias(name)
+        for c, name in zip(table.columns, ACCOUNT_FEATURES, strict=True)
+    )
 
 
-def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.ndarray]:
-    """Window features of each account at each of its events; returns arrays per end.
+def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Both events of every transaction sorted by (account, minute), and the minute bits.
+
+    Columns: ``key`` (see :func:`_windows`), ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`,
+    :data:`NEAR_BIT`; :data:`FIRST_BIT` is added later), ``usd`` and ``event`` (transaction i's
+    outflow is event i, its inflow event n + i).
+    """
+    n = base.height
+    minute = base["minute"].to_numpy()
+    top = max(int(minute.max()) if n else 0, STRUCTURING_WINDOW_MIN)
+    bits = top.bit_length() + 1
+    # One sortable key: the account's top (63 - bits) hash bits above the minute. Two accounts
+    # share a key prefix only on a hash collision of those bits: about n**2 / 2**(64 - bits)
+    # colliding pairs expected for n accounts (0.007 for 2M accounts over ten days, 0.5 over a
+    # year; a collision merges the two accounts' windows).
+    acct = np.concatenate([base["src"].to_numpy(), base["dst"].to_numpy()])
+    prefix = ((acct >> np.uint64(bits + 1)) << np.uint64(bits)).view(np.int64)
+    del acct
+    # The event flags packed in one byte (fewer columns to carry through the sort).
+    flags = base["cash"].to_numpy().astype(np.uint8) * np.uint8(CASH_BIT) | base[
+        "near"
+    ].to_numpy().astype(np.uint8) * np.uint8(NEAR_BIT)
+    events = pl.DataFrame(
+        {
+            "key": prefix | np.concatenate([minute, minute]),
+            "flags": np.concatenate([flags | np.uint8(OUT_BIT), flags]),
+            "usd": pl.concat([base["usd"], base["usd"]]),
+            "event": np.arange(2 * n, dtype=np.uint32),
+        }
+    ).sort("key")  # ties in any order: they share every feature
+    return events, bits
+
+
+def _event_features(
+    events: pl.DataFrame, bits: int, first_pair: np.ndarray
+) -> dict[str, pl.Series]:
+    """:func:`account_events` from :func:`_sorted_events`."""
+    n = first_pair.size
+    event = events["event"].to_numpy()
+    first = first_pair[np.where(event < n, event, event - n)].astype(np.uint8)
+    events = events.with_columns(pl.col("flags") | pl.Series(first * np.uint8(FIRST_BIT)))
+    key = events["key"].to_numpy()
+    spare = pl.thread_pool_size() // len(ACCOUNT_FEATURES)
+    chunks = max(1, min(spare, key.size // CHUNK_MIN_EVENTS))
+    cuts = [0]
+    for c in range(1, chunks):
+        account = key[c * key.size // chunks] >> bits
+        cuts.append(int(np.searchsorted(key, (account + 1) << bits)))
+    cuts.append(key.size)
+    spans = [events.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
+    if len(spans) > 1:
+        # Polars releases the GIL: the chunks' rolling contexts run side by side.
+        with ThreadPoolExecutor(max_workers=len(spans)) as pool:
+            table = pl.concat(pool.map(lambda span: _windows(span, bits), spans))
+    else:
+        table = _windows(events, bits)
+    # Sorted position of each event.
+    position = np.empty(2 * n, dtype=np.uint32)
+    position[event] = np.arange(2 * n, dtype=np.uint32)
+    result: dict[str, pl.Series] = {}
+    for end, where in (("src", position[:n]), ("dst", position[n:])):
+        for column in table.gather(pl.Series(where)).iter_columns():
+            result[f"{end}_{column.name}"] = column
+    return result
+
+
+def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, pl.Series]:
+    """Window features of each account at each of its events; returns columns per end.
 
     Keys ``src_<feature>`` and ``dst_<feature>`` hold, for every transaction, the features of the
     sender and of the receiver over events up to and including the transaction's minute (AMLworld
     stamps to the minute, so events of the same minute are treated as simultaneous).
     ``first_pair`` marks each transaction that is the first from its sender to its receiver.
-    Windows never cross accounts, so the sorted events are cut at account boundaries into one
-    chunk per Polars thread and the chunks run in threads (numpy releases the GIL).
+    The windows are Polars rolling contexts over events sorted by (account, minute): linear, in
+    Rust. Windows never cross accounts, so with many threads the events are also cut at account
+    boundaries into chunks evaluated side by side.
     """
-    n = base.height
-    minute = base["minute"].to_numpy()
-    bits = max(1, int(minute.max() + 1).bit_length()) if n else 1
-    acct = np.concatenate([base["src"].to_numpy(), base["dst"].to_numpy()])
-    # One sortable 64-bit key: the account's top bits above the minute. Two accounts share a key
-    # prefix only on a hash collision of the top (64 - bits) bits (~1e-2 expected for 2M accounts).
-    key = ((acct >> np.uint64(bits)) << np.uint64(bits)) | np.concatenate([minute, minute]).astype(
-        np.uint64
-    )
-    del acct
-    order = pl.Series(key).arg_sort().to_numpy()  # multi-threaded in Polars
-    key = key[order]
-    out = order < n
-    tx = np.where(out, order, order - n)
-    columns = (
-        out,
-        base["usd"].to_numpy()[tx],
-        base["cash"].to_numpy()[tx],
-        base["near"].to_numpy()[tx],
-        first_pair[tx],
-    )
-    del tx
-    chunks = max(1, min(pl.thread_pool_size(), key.size // CHUNK_MIN_EVENTS))
-    cuts = [0]
-    for c in range(1, chunks):
-        group = key[c * key.size // chunks] >> np.uint64(bits)
-        cuts.append(int(np.searchsorted(key, (group + np.uint64(1)) << np.uint64(bits))))
-    cuts.append(key.size)
-    spans = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
-    with ThreadPoolExecutor(max_workers=len(spans) or 1) as pool:
-        parts = list(
-            pool.map(
-                lambda span: _event_table(
-                    key[span[0] : span[1]], bits, *(c[span[0] : span[1]] for c in columns)
-                ),
-                spans,
-            )
-        )
-    table = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    # Event position of each transaction's outflow (first n) and inflow (last n).
-    position = np.empty(order.size, dtype=np.int64)
-    position[order] = np.arange(order.size)
-    result: dict[str, np.ndarray] = {}
-    for end, where in (("src", position[:n]), ("dst", position[n:])):
-        rows = table[where]  # whole rows: one cache line per event
-        for k, name in enumerate(ACCOUNT_FEATURES):
-            result[f"{end}_{name}"] = rows[:, k]
-    return result
+    return _event_features(*_sorted_events(base), first_pair)
 
 
 def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(first transaction from sender to receiver, reverse edge seen at or before it)."""
+    """(first transaction from sender to receiver, reverse edge seen at or before it).
+
+    One sort by the unordered pair puts both directions of a pair side by side; per run, the
+    first row and first minute of each direction come from ``minimum.reduceat`` (a sort and a
+    few linear passes instead of two hash tables).
+    """
+    n = base.height
     src, dst = base["src"].to_numpy(), base["dst"].to_numpy()
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    backward = src > dst  # direction within the unordered pair
     with np.errstate(over="ignore"):
-        fwd = pl.Series("key", src * _K1 + dst * _K2)
-        rev = pl.Series("key", dst * _K1 + src * _K2)
-    minute = base["minute"]
-    first_pair = fwd.is_first_distinct()
-    first = pl.DataFrame({"key": fwd, "first": minute}).filter(first_pair)
-    joined = pl.DataFrame({"key": rev}).join(first, on="key", how="left", maintain_order="left")
-    seen = (joined["first"] <= minute).fill_null(False).to_numpy()
-    return first_pair.to_numpy(), seen & (src != dst)
+        pair = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
+    order = pl.Series(pair).arg_sort().to_numpy().astype(np.int64)  # multi-threaded
+    pair = pair[order]
+    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    run = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n)))
+    minute = base["minute"].to_numpy()[order]
+    back = backward[order]
+    never = np.iinfo(np.int64).max
+    first_pair = np.zeros(n, dtype=bool)
+    first_minute = []
+    for direction in (False, True):
+        mine = back == direction
+        first_row = np.minimum.reduceat(np.where(mine, order, never), starts)
+        first_pair[first_row[first_row != never]] = True
+        first_minute.append(np.minimum.reduceat(np.where(mine, minute, never), starts))
+    # The reverse direction's first minute for each row: the other direction's value of its run.
+    reverse_first = np.where(back, first_minute[0][run], first_minute[1][run])
+    seen = np.empty(n, dtype=bool)
+    seen[order] = reverse_first <= minute
+    return first_pair, seen & (src != dst)
 
 
 def build_features(
@@ -224,7 +260,11 @@ def build_features(
     ``base`` is :func:`base_columns` of ``tx`` when the caller already has it.
     """
     base = base_columns(tx, threshold) if base is None else base
-    first_pair, reverse = pair_flags(base)
+    # Pair flags (numpy, releases the GIL) and the event sort (Polars) overlap on two threads.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pairs = pool.submit(pair_flags, base)
+        events, bits = _sorted_events(base)
+        first_pair, reverse = pairs.result()
     minute = base["minute"]
     columns: dict[str, np.ndarray | pl.Series] = {
         "log_usd": np.log1p(base["usd"].to_numpy()).astype(np.float32),
@@ -238,7 +278,7 @@ def build_features(
         "round_amount": (tx["amount_paid"] % 100 == 0).cast(pl.Int8),
         "reverse_seen": reverse.astype(np.int8),
     }
-    columns.update(account_events(base, first_pair))
+    columns.update(_event_features(events, bits, first_pair))
     return pl.DataFrame(columns)
 
 
