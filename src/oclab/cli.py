@@ -41,6 +41,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.finint.cli",
     "oclab.routes_cli",
     "oclab.suppression_cli",
+    "oclab.observatory.cli",
 )
 
 
