@@ -17,7 +17,7 @@ Two modes, vectorised over runs:
 * ``stochastic``: integer weekly flows. Recruits are Poisson(``rho*C_i``); each member leaves
   with the weekly hazard ``eta/sum(C) + theta*(KC)_i + omega*C_i`` (binomial), and leavers are
   split between deaths, incapacitations and saturation in proportion to the three hazards
-  (binomial thinning). Groups can die out; an ensemble has spread.
+  (a multinomial split: each leaver draws its cause). Groups can die out; an ensemble has spread.
 
 Structure exploited for speed: ``K`` is dense only because of the "+1" baseline conflict, so
 ``K C = ((R C) + sum(C) - C) / (A + 1)`` with a sparse ``R``: O(edges) instead of O(groups²).
@@ -247,38 +247,160 @@ def _step_deterministic(state: State, params: dict[str, np.ndarray], weeks: floa
     return replace(state, members=np.maximum(solution.y, 0.0), h=solution.h)
 
 
-def _thin(rng: np.random.Generator, count: np.ndarray, share: np.ndarray) -> np.ndarray:
-    return rng.binomial(count.astype(np.int64), np.clip(share, 0.0, 1.0)).astype(float)
+# Where the expected count is at most this, counts are drawn by vectorised inversion; above
+# it (a few large groups), by numpy's own samplers.
+_INVERSION_MEAN = 8.0
+# Below this many counts (a few runs), the Python overhead of inversion outweighs its gain.
+_INVERSION_MIN_SIZE = 1_500
+_DENSE_STEPS = 3  # inversion steps done on the whole array before compacting to the tail
+
+
+def _invert_counts(
+    rng: np.random.Generator, a: np.ndarray, b: np.ndarray, log_p0: np.ndarray
+) -> np.ndarray:
+    """Counts with ``P(0) = exp(log_p0)`` and ``P(k)/P(k-1) = (a - b*(k-1))/k``, 1-D arrays.
+
+    Poisson(``lam``): ``a = lam, b = 0, log_p0 = -lam``; Binomial(``n``, ``1-exp(-h)``):
+    ``a = n*r, b = r`` with the odds ``r = exp(h) - 1``, ``log_p0 = -n*h``. Inversion of the
+    CDF with one uniform per count, exact up to rounding. Why not ``rng.poisson``/``binomial``:
+    with small means (a few members a week per group) their per-element set-up costs far more
+    than these few array passes, and the week's draws dominate the stochastic mode.
+    """
+    u = rng.random(a.size)
+    pk = np.exp(log_p0)
+    cdf = pk.copy()
+    x = np.zeros(a.size)
+    for k in range(1, _DENSE_STEPS + 1):
+        x += u > cdf
+        pk *= a - b * (k - 1)
+        pk *= 1.0 / k
+        cdf += pk
+    idx = np.flatnonzero(u > cdf)
+    k = _DENSE_STEPS
+    while idx.size:  # the tail, compacted: few entries, each at most ~25 more steps
+        k += 1
+        x[idx] = k
+        pk_idx = pk[idx] * ((a[idx] - b[idx] * (k - 1)) / k)
+        pk[idx] = pk_idx
+        cdf_idx = cdf[idx] + pk_idx
+        cdf[idx] = cdf_idx
+        idx = idx[(u[idx] > cdf_idx) & (pk_idx > 0)]
+    return x
+
+
+def _draw_counts(
+    rng: np.random.Generator, members: np.ndarray, lam: np.ndarray, hazard: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recruits ~ Poisson(``lam``) and leavers ~ Binomial(``members``, ``1-exp(-hazard)``),
+    elementwise for arrays of one shape (``members`` whole numbers)."""
+    size = lam.size
+    if size < _INVERSION_MIN_SIZE:
+        return rng.poisson(lam).astype(float), rng.binomial(
+            members.astype(np.int64), -np.expm1(-hazard)
+        ).astype(float)
+    rate = np.stack([lam, members * hazard]).ravel()  # -log P(0) of each count
+    odds = np.expm1(hazard).ravel()
+    small = rate <= _INVERSION_MEAN
+    a = np.concatenate([lam.ravel(), members.ravel() * odds])
+    b = np.concatenate([np.zeros(size), odds])
+    # Large means get the certain outcome 0 here (P(0) = 1, then P(k) = 0), redrawn below.
+    a *= small
+    b *= small
+    rate *= small
+    np.negative(rate, out=rate)
+    counts = _invert_counts(rng, a, b, rate)
+    large = np.flatnonzero(~small)
+    poisson = large[large < size]
+    counts[poisson] = rng.poisson(lam.ravel()[poisson])
+    binomial = large[large >= size] - size
+    counts[binomial + size] = rng.binomial(
+        members.ravel()[binomial].astype(np.int64), -np.expm1(-hazard.ravel()[binomial])
+    )
+    recruits, leaving = counts.reshape((2, *lam.shape))
+    # Rounding can carry an inversion one past the last binomial outcome (probability ~1e-16).
+    np.minimum(leaving, members, out=leaving)
+    return recruits, leaving
+
+
+def _split_leavers(
+    rng: np.random.Generator, leaving: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-run totals of the leavers that fall in the first and second of three causes.
+
+    Each leaver picks its cause independently, ``first`` / ``second`` being the cumulative
+    probabilities of the first two causes in its group: the multinomial split of every group's
+    leavers, exactly as sequential binomial thinning, but with one uniform per leaver (a few
+    per group a week) instead of two binomial draws per group.
+    """
+    runs = leaving.shape[1]
+    counts = leaving.ravel().astype(np.int64)
+    draws = rng.random(int(counts.sum()))
+    cause = (draws >= np.repeat(first.ravel(), counts)).view(np.int8)
+    cause += draws >= np.repeat(second.ravel(), counts)
+    code = np.repeat(np.tile(np.arange(0, 3 * runs, 3), leaving.shape[0]), counts)
+    code += cause
+    tally = np.bincount(code, minlength=3 * runs).reshape(runs, 3)
+    return tally[:, 0].astype(float), tally[:, 1].astype(float)
 
 
 def _week_stochastic(
     members: np.ndarray, ops: Operators, params: dict[str, np.ndarray], rng: np.random.Generator
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     total = members.sum(axis=0)
-    safe_total = np.where(total > 0, total, 1.0)
-    h_arrest = np.broadcast_to(_column(params, "eta") / safe_total, members.shape)
-    h_death = _column(params, "theta") * ops.conflict(members)
-    h_sat = _column(params, "omega") * members
-    hazard = h_arrest + h_death + h_sat
-    leaving = _thin(rng, members, -np.expm1(-hazard))
-    safe_hazard = np.where(hazard > 0, hazard, 1.0)
-    deaths = _thin(rng, leaving, h_death / safe_hazard)
-    rest = np.maximum(hazard - h_death, 0.0)
-    arrests = _thin(rng, leaving - deaths, h_arrest / np.where(rest > 0, rest, 1.0))
-    saturation = leaving - deaths - arrests
-    recruits = rng.poisson(_column(params, "rho") * members).astype(float)
+    h_arrest = _column(params, "eta") / np.where(total > 0, total, 1.0)
+    h_death = ops.conflict(members)
+    h_death *= _column(params, "theta")
+    hazard = _column(params, "omega") * members
+    hazard += h_death
+    hazard += h_arrest
+    whole = np.floor(members)
+    recruits, leaving = _draw_counts(rng, whole, _column(params, "rho") * members, hazard)
+    # Cumulative shares of deaths and arrests among a group's leavers; where nobody leaves
+    # (zero hazard) they are never used.
+    np.divide(1.0, hazard, out=hazard, where=hazard > 0)
+    h_death *= hazard
+    hazard *= h_arrest
+    hazard += h_death
+    deaths, arrests = _split_leavers(rng, leaving, h_death, hazard)
+    out = members - leaving
+    out += recruits
+    left = leaving.sum(axis=0)
     flows = {
-        "deaths": deaths.sum(axis=0),
-        "incapacitations": arrests.sum(axis=0),
-        "saturation": saturation.sum(axis=0),
+        "deaths": deaths,
+        "incapacitations": arrests,
+        "saturation": left - deaths - arrests,
         "recruits": recruits.sum(axis=0),
     }
-    return members - leaving + recruits, flows
+    return out, flows
+
+
+# Runs advanced together in the stochastic mode: the week's dozen temporaries for a block this
+# size stay in cache, and a larger batch runs as independent blocks, one after another.
+_RUN_BLOCK = 100
+
+
+def _block_params(params: dict[str, np.ndarray], runs: int, block: slice) -> dict[str, np.ndarray]:
+    return {k: v[block] if np.ndim(v) == 1 and len(v) == runs else v for k, v in params.items()}
 
 
 def _step_stochastic(
     state: State, params: dict[str, np.ndarray], weeks: float, rng: np.random.Generator
 ) -> State:
+    runs = state.runs
+    if runs > _RUN_BLOCK:
+        members, flows = state.members.copy(), {}
+        for start in range(0, runs, _RUN_BLOCK):
+            block = slice(start, start + _RUN_BLOCK)
+            part = _step_stochastic(
+                replace(state, members=np.ascontiguousarray(state.members[:, block]), flows=None),
+                _block_params(params, runs, block),
+                weeks,
+                rng,
+            )
+            members[:, block] = part.members
+            for name, value in (part.flows or {}).items():
+                flows.setdefault(name, np.zeros(runs))[block] = value
+        return replace(state, members=members, flows=flows or state.flows)
     members, flows = state.members, state.flows
     for _ in range(round(weeks)):
         members, flows = _week_stochastic(members, state.ops, params, rng)
