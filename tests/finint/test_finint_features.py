@@ -29,13 +29,7 @@ def _tx(rows: list[tuple[float, str, str, float, str]]) -> pl.DataFrame:
             "payment_format": [r[4] for r in rows],
             "is_laundering": [0] * len(rows),
         },
-        schema_overrides={
-            "ts": pl.Datetime("ms"),
-            "receiving_currency": io.CURRENCY,
-            "payment_currency": io.CURRENCY,
-            "payment_format": io.FORMAT,
-            "is_laundering": pl.Int8,
-        },
+        schema_overrides=io.TRANSACTION_SCHEMA,
     )
 
 

@@ -135,13 +135,7 @@ def _edge_cases() -> pl.DataFrame:
             "payment_format": [r[7] for r in spec],
             "is_laundering": [0] * len(spec),
         },
-        schema_overrides={
-            "ts": pl.Datetime("ms"),
-            "receiving_currency": io.CURRENCY,
-            "payment_currency": io.CURRENCY,
-            "payment_format": io.FORMAT,
-            "is_laundering": pl.Int8,
-        },
+        schema_overrides=io.TRANSACTION_SCHEMA,
     )
 
 

@@ -150,6 +150,8 @@ _TYPED: dict[str, pl.DataType] = {
     "payment_format": FORMAT,
     "is_laundering": pl.Int8(),
 }
+#: The schema of validated transactions (``read_transactions(path).transactions``).
+TRANSACTION_SCHEMA: dict[str, pl.DataType] = _TYPED | {"ts": pl.Datetime("ms")}
 #: The schema of the first, typed read: the Enum columns come in as text and are cast after
 #: the read, because Polars parses a CSV with Enum columns on one thread (2x slower on 2 cores).
 _READ: dict[str, pl.DataType] = {
