@@ -66,3 +66,79 @@ def tables():
     from types import SimpleNamespace
 
     return SimpleNamespace(CASE_HEADER=CASE_HEADER, CASES=CASES, write=write_tables)
+
+
+# -- SQL databases (SQLite and PostgreSQL), as the trace registry's tests -----------------------
+DEFAULT_POSTGRES = "postgresql+psycopg://oclab:oclab_test@127.0.0.1:5432/oclab_traces_test"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _postgres_url() -> str:
+    import os
+
+    return os.environ.get("OCLAB_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        import psycopg
+
+        from oclab.traces import db
+
+        url = db.normalize_url(_postgres_url()).replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(url, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except Exception as error:
+        return f"no PostgreSQL server answers at {_postgres_url()} ({type(error).__name__})"
+    return None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2id with small memory and time in tests (as the trace registry's tests)."""
+    from argon2.profiles import CHEAPEST
+
+    from oclab.traces import auth
+
+    auth.use_parameters(CHEAPEST)
+    yield
+    auth.use_parameters()
+
+
+def migrated_engine(backend: str, tmp_path: Path):
+    """A migrated empty database (registry tables and ours); PostgreSQL in its own schema."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from oclab.observatory.store import upgrade
+    from oclab.traces import db
+
+    if backend == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'observatory.sqlite'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    schema = f"o_{uuid.uuid4().hex[:12]}"
+    admin = db.make_engine(_postgres_url())
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = db.make_engine(_postgres_url(), schema=schema)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    """A migrated empty database, once on SQLite and once on PostgreSQL."""
+    yield from migrated_engine(request.param, tmp_path)

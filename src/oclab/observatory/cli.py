@@ -1,19 +1,25 @@
-"""``oclab observatory generate|import|indicators``.
+"""``oclab observatory generate|import|indicators|training|feed|init-db|store|serve``.
 
 ``generate`` writes synthetic CSV tables in the documented format; ``import`` validates a folder
 of tables, writes the accepted rows as Parquet and the quarantined rows (with line and problem)
 as CSV; ``indicators`` computes the indicators and anomaly flags of a folder of tables. With
 ``--public`` small cells are suppressed (threshold ``--threshold``, default
 :data:`PUBLIC_THRESHOLD`) and no record-level file is written. Every command writes all of its
-files atomically or none. Heavy modules are imported inside the handlers.
+files atomically or none. ``training`` compares police basic training with a national standard
+(the shipped dataset or a user CSV); ``feed`` writes the integrated model's judicial
+calibration as JSON; ``init-db``, ``store`` and ``serve`` keep the records in SQL (``--db``, the
+trace registry's storage, users and tokens) and serve the bilingual dashboard and API. Heavy
+modules are imported inside the handlers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from oclab.cli_args import whole_number
+from oclab.errors import InputError
 
 #: Default smallest count shown in public outputs (counts 1-9 are suppressed). A common rule in
 #: official statistics; an assumption to revisit with the data provider's own disclosure rule.
@@ -53,6 +59,51 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"smallest count shown with --public (default {PUBLIC_THRESHOLD})",
     )
     ind.set_defaults(handler=_indicators)
+    tr = osub.add_parser("training", help="police basic training against a national standard")
+    tr.add_argument(
+        "--standard",
+        type=float,
+        default=None,
+        help="standard in hours (default: the Programa Rector's formación inicial, 972)",
+    )
+    tr.add_argument("--csv", type=Path, help="a table in the documented format (default: shipped)")
+    tr.add_argument("--out", type=Path, help="write the comparison to this CSV file")
+    tr.set_defaults(handler=_training)
+    feed = osub.add_parser("feed", help="judicial calibration of the integrated model (JSON)")
+    feed.add_argument("folder", type=Path, help="folder of CSV tables (validated as by import)")
+    feed.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    feed.add_argument(
+        "--threshold",
+        type=whole_number(1),
+        default=PUBLIC_THRESHOLD,
+        help=f"small cells below this are null (default {PUBLIC_THRESHOLD}; 1 = none)",
+    )
+    feed.set_defaults(handler=_feed)
+    init = osub.add_parser("init-db", help="create or upgrade the SQL tables (and the registry's)")
+    _db(init)
+    init.set_defaults(handler=_init_db)
+    store = osub.add_parser("store", help="validate a folder of tables and store it in SQL")
+    store.add_argument("folder", type=Path)
+    _db(store)
+    store.add_argument(
+        "--key-file", type=Path, help="pseudonymisation key (default $OCLAB_OBSERVATORY_KEY)"
+    )
+    store.set_defaults(handler=_store)
+    serve = osub.add_parser("serve", help="serve the bilingual dashboard, API and downloads")
+    _db(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8020)
+    serve.add_argument("--threshold", type=whole_number(1), default=PUBLIC_THRESHOLD)
+    serve.set_defaults(handler=_serve)
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("OCLAB_OBSERVATORY_DB", "sqlite:///observatory.sqlite"),
+        help="database URL: sqlite:///FILE (default) or postgresql://USER:PASS@HOST/DB; "
+        "users and tokens are managed with oclab traces add-user --db URL",
+    )
 
 
 def _writers(name: str, table, fmt: str) -> dict:  # type: ignore[no-untyped-def]
@@ -147,4 +198,93 @@ def _indicators(args: argparse.Namespace) -> int:
         f"wrote {args.out}"
         + (f" (public, cells below {args.threshold} suppressed)" if args.public else "")
     )
+    return 0
+
+
+def _training(args: argparse.Namespace) -> int:
+    from oclab.observatory.training import STANDARD, load_training, training_gap
+
+    standard = STANDARD.default if args.standard is None else args.standard
+    table = training_gap(load_training(args.csv), standard)
+    if args.out is not None:
+        from oclab.sweep_store import atomic_write
+
+        atomic_write(args.out, lambda p: table.write_csv(p, float_precision=6))
+    print(f"standard: {standard:g} hours ({STANDARD.source if args.standard is None else 'user'})")
+    for row in table.iter_rows(named=True):
+        low, high = row["hours_low"], row["hours_high"]
+        hours = "unknown" if low is None else (f"{low:g}" if low == high else f"{low:g}-{high:g}")
+        gap = "" if low is None else f", gap {row['gap_low']:g}..{row['gap_high']:g} h"
+        print(f"{row['force_id']}: {hours} h{gap}, meets: {row['meets']} [{row['verification']}]")
+    if args.out is not None:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _feed(args: argparse.Namespace) -> int:
+    from oclab.observatory.feed import judicial_calibration
+    from oclab.observatory.io import load_folder
+    from oclab.sweep_store import write_json
+
+    if args.out.is_dir():
+        raise InputError(args.out, "--out", "a JSON file name (a folder with that name exists)")
+    data, report = load_folder(args.folder)
+    document = judicial_calibration(
+        data, threshold=args.threshold, source=f"oclab.observatory: {args.folder}"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.out, document)
+    _report(report)
+    print(f"wrote {args.out} (years {document['years'][0]}-{document['years'][1]})")
+    return 0
+
+
+def _engine(args: argparse.Namespace, migrate: bool = False):  # type: ignore[no-untyped-def]
+    from sqlalchemy import inspect
+
+    from oclab.observatory.store import upgrade
+    from oclab.traces import db
+
+    engine = db.make_engine(args.db)
+    if migrate:
+        upgrade(engine)
+    elif "obs_alembic_version" not in inspect(engine).get_table_names():
+        raise InputError(args.db, "--db", "an initialised store (run oclab observatory init-db)")
+    return engine
+
+
+def _init_db(args: argparse.Namespace) -> int:
+    _engine(args, migrate=True)
+    print(f"observatory store ready at {args.db}")
+    return 0
+
+
+def _store(args: argparse.Namespace) -> int:
+    from oclab.observatory.io import load_folder
+    from oclab.observatory.store import ObservatoryStore, load_key
+
+    key = load_key(args.key_file)
+    data, report = load_folder(args.folder)
+    summary = ObservatoryStore(_engine(args)).import_dataset(data, report, key, str(args.folder))
+    _report(report)
+    for line in summary.lines():
+        print(line)
+    print(f"stored as import batch {summary.batch_id} in {args.db}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from oclab.observatory.service import Observatory
+    from oclab.observatory.store import ObservatoryStore
+    from oclab.observatory.web import create_app
+    from oclab.traces.policy import RESTRICTED
+    from oclab.traces.store import Registry
+
+    engine = _engine(args)
+    observatory = Observatory(
+        ObservatoryStore(engine), Registry(engine, RESTRICTED), threshold=args.threshold
+    )
+    uvicorn.run(create_app(observatory), host=args.host, port=args.port)
     return 0

@@ -33,26 +33,29 @@ def N_(message: str) -> str:
     return message
 
 
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The translations of ``lang`` (English is the source language)."""
+def load_translations(po_file: Path, lang: str, domain: str) -> gettext.NullTranslations:
+    """The translations of ``lang`` from a catalogue (English is the source language).
+
+    Shared with the other bilingual pages (:mod:`oclab.observatory.i18n`), each with a
+    catalogue of its own.
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     if lang == "en":
         return gettext.NullTranslations()
-    with PO_FILE.open("rb") as file:
-        catalog = read_po(file, locale=lang, domain=DOMAIN)
+    with po_file.open("rb") as file:
+        catalog = read_po(file, locale=lang, domain=domain)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return Translations(compiled, domain=domain)
 
 
-def extract() -> Catalog:
-    """Every marked string in the traces sources and templates."""
-    template = Catalog(domain=DOMAIN)
+def extract_catalog(folder: Path, domain: str) -> Catalog:
+    """Every marked string in the sources (``*.py``) and templates (``*.j2``) of ``folder``."""
+    template = Catalog(domain=domain)
     for filename, lineno, message, _comments, context in extract_from_dir(
-        HERE,
+        folder,
         method_map=[("**.py", "python"), ("**.j2", "jinja2.ext:babel_extract")],
         options_map={"**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}},
     ):
@@ -60,11 +63,11 @@ def extract() -> Catalog:
     return template
 
 
-def missing_translations(extra: tuple[str, ...] = ()) -> list[str]:
-    """Marked strings (and ``extra`` ones) with no Spanish translation."""
-    with PO_FILE.open("rb") as file:
-        catalog = read_po(file, locale="es", domain=DOMAIN)
-    ids = [m.id for m in extract() if m.id] + list(extra)
+def missing_in(po_file: Path, folder: Path, domain: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """Marked strings of ``folder`` (and ``extra`` ones) with no Spanish translation."""
+    with po_file.open("rb") as file:
+        catalog = read_po(file, locale="es", domain=domain)
+    ids = [m.id for m in extract_catalog(folder, domain) if m.id] + list(extra)
     missing = []
     for message_id in ids:
         key = message_id if isinstance(message_id, str) else message_id[0]
@@ -72,3 +75,19 @@ def missing_translations(extra: tuple[str, ...] = ()) -> list[str]:
         if found is None or found.fuzzy or not found.string:
             missing.append(key)
     return missing
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The translations of ``lang`` (English is the source language)."""
+    return load_translations(PO_FILE, lang, DOMAIN)
+
+
+def extract() -> Catalog:
+    """Every marked string in the traces sources and templates."""
+    return extract_catalog(HERE, DOMAIN)
+
+
+def missing_translations(extra: tuple[str, ...] = ()) -> list[str]:
+    """Marked strings (and ``extra`` ones) with no Spanish translation."""
+    return missing_in(PO_FILE, HERE, DOMAIN, extra)
