@@ -25,9 +25,11 @@ def test_edge_store_matches_a_plain_adjacency_over_many_steps(ensemble: nw.Ensem
         nets = np.arange(4)
         members = np.array([rng.choice(np.flatnonzero(ens.alive[b])) for b in nets])
         orphan_net, orphan = ens.remove(nets, members)
-        expect = np.nonzero(adj[nets, members])
+        expect = np.nonzero(adj[nets, members])  # network by network
         np.testing.assert_array_equal(orphan_net, expect[0])
-        np.testing.assert_array_equal(orphan, expect[1])
+        np.testing.assert_array_equal(
+            np.sort(orphan_net * 200 + orphan), expect[0] * 200 + expect[1]
+        )
         adj[nets, members, :] = False
         adj[nets, :, members] = False
         k = 60
@@ -93,17 +95,15 @@ def test_random_replacements_are_uniform_over_alive_members_of_the_role(
     ens = ensemble.copy()
     role = int(np.bincount(ens.role).argmax())
     members = np.flatnonzero(ens.role == role)
-    dead = members[: members.size * 3 // 4]  # most of the role gone: rejection often fails
+    dead = members[: members.size * 3 // 4]  # most of the role gone
     for m in dead:
         ens.remove(np.array([1]), np.array([m]))
     orphan = int(members[-1])  # alive, in the role itself: never its own replacement
     k = 4000
+    wanted = np.full(4, -1)
+    wanted[1] = role
     pick = nd._random_pick(
-        ens,
-        np.full(k, 1),
-        np.full(k, orphan),
-        np.full(k, role),
-        np.random.default_rng(14),
+        ens, np.full(k, 1), np.full(k, orphan), wanted, np.random.default_rng(14)
     )
     allowed = members[members.size * 3 // 4 : -1]
     assert set(pick.tolist()) == set(allowed.tolist())
@@ -112,7 +112,5 @@ def test_random_replacements_are_uniform_over_alive_members_of_the_role(
     # a role with nobody left gives -1
     for m in members[members.size * 3 // 4 :]:
         ens.remove(np.array([1]), np.array([m]))
-    none = nd._random_pick(
-        ens, np.array([1]), np.array([0]), np.array([role]), np.random.default_rng(0)
-    )
+    none = nd._random_pick(ens, np.array([1]), np.array([0]), wanted, np.random.default_rng(0))
     assert none.tolist() == [-1]

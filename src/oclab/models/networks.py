@@ -133,26 +133,26 @@ def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
     return np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
 
 
-def _contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Whether each of the sorted ``wanted`` is in sorted ``keys``."""
-    if keys.size == 0 or wanted.size == 0:
-        return np.zeros(wanted.size, dtype=bool)
-    return keys[np.minimum(np.searchsorted(keys, wanted), keys.size - 1)] == wanted
+_SLACK = 16  # spare entries per row beyond twice its degree
 
 
 class Ensemble:
     """``B`` networks of ``n`` members with the same roles; mutable during a disruption run.
 
-    The edges of the whole ensemble are one sorted array of integer keys, one per direction:
-    ``(net*n + a)*n + b`` for the edge from ``a`` to ``b`` in network ``net`` (:attr:`key`). A
-    member's contacts are then one contiguous run found by binary search.
+    Member ``a`` of network ``net`` is row ``net*n + a`` of the whole ensemble. The contacts of
+    every row are held in one array with spare room after each row (a CSR layout with slack):
+    row ``r`` owns the slots ``start[r] .. start[r] + cap[r] - 1`` and uses the first
+    ``degree[r]``, holding the other ends' member numbers in no particular order. A removal
+    step then touches only the rows involved, never the whole edge list:
 
-    Steps do not rewrite that array (a pass over all edges at every step would dominate a
-    disruption run). Edges only disappear with a removed member, so an entry is current exactly
-    when both its ends are alive: removal just marks the member, and stale entries are dropped
-    when :attr:`key` is read. Added edges go to a small sorted side array, merged into the main
-    one when :attr:`key` is read or the side grows past a quarter of it (a log-structured
-    merge).
+    * removing a member reads its row ("orphans": its contacts), frees it, and deletes its
+      entry from each orphan's row by moving the row's last entry into its place;
+    * adding an edge writes one slot after the last entry of each of its two rows; a row
+      without room moves to the end of the array with twice the room, and when the abandoned
+      slots outweigh the rest the whole array is rewritten.
+
+    :attr:`key` gives the sorted edge keys and :meth:`csr` the block-diagonal graph of the
+    ensemble for the metrics.
     """
 
     def __init__(
@@ -165,49 +165,76 @@ class Ensemble:
     ) -> None:
         self.role = role  # (n,) role index of each member (same in every network)
         self.alive = alive  # (B, n) bool: not removed
-        self.degree = degree  # (B, n) int, kept in step with the edges
+        self.degree = degree  # (B, n) int64: entries in use in each row
         self.macro = macro  # (B*n, B*n) the wider network, block diagonal
-        self._set(key)
+        n = self.shape[1]
+        self._layout(key // n, key % n, np.zeros(alive.size, dtype=np.int64))
 
-    def _set(self, key: np.ndarray) -> None:
-        self._main = key
-        self._stale = False  # entries touching removed members may remain in _main/_side
-        self._side = np.empty(0, dtype=np.int64)
+    def _layout(self, rows: np.ndarray, cols: np.ndarray, extra: np.ndarray) -> None:
+        """Write the entries ``rows`` (ascending) -> ``cols`` into a fresh array, each row with
+        room for ``2 * (degree + extra) + _SLACK`` entries (none for removed members)."""
+        count = self.degree.reshape(-1)
+        cap = (2 * (count + extra) + _SLACK) * self.alive.reshape(-1)
+        self._start = np.cumsum(cap) - cap
+        self._cap = cap
+        self._end = int(cap.sum())
+        self._garbage = 0  # slots no row owns any more
+        self._nbr = np.empty(self._end, dtype=np.int32)
+        first = np.cumsum(count) - count
+        self._nbr[self._start[rows] + np.arange(rows.size) - first[rows]] = cols
         self._csr: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _merge(self) -> None:
-        """Merge the side array into the main one (stale entries stay until :attr:`key`)."""
-        stale = self._stale
-        # numpy's stable sort (timsort) merges the two sorted runs in about one pass
-        self._set(np.sort(np.concatenate([self._main, self._side]), kind="stable"))
-        self._stale = stale
+    def _slots(self, rows: np.ndarray) -> np.ndarray:
+        """Positions in the entry array of the entries of ``rows``, row after row."""
+        return _ranges(self._start[rows], self.degree.reshape(-1)[rows])
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row, other end's row) of every entry, rows ascending."""
+        n = self.shape[1]
+        count = self.degree.reshape(-1)
+        rows = np.flatnonzero(count)
+        row = np.repeat(rows, count[rows])
+        return row, row - row % n + self._nbr[self._slots(rows)]
+
+    def _make_room(self, rows: np.ndarray, extra: np.ndarray) -> None:
+        """Give each of ``rows`` (unique) room for ``extra`` more entries: move them to the end
+        of the array, or rewrite the whole array when most of it would be abandoned slots."""
+        n = self.shape[1]
+        self._csr = None
+        if 2 * (self._garbage + int(self._cap[rows].sum())) > self._end:
+            row, other = self._rows()
+            more = np.zeros(self.alive.size, dtype=np.int64)
+            more[rows] = extra
+            self._layout(row, other % n, more)
+            return
+        count = self.degree.reshape(-1)[rows]
+        cols = self._nbr[self._slots(rows)]
+        cap = 2 * (count + extra) + _SLACK
+        start = self._end + np.cumsum(cap) - cap
+        self._end += int(cap.sum())
+        if self._end > self._nbr.size:
+            grown = np.empty(max(self._end, 2 * self._nbr.size), dtype=np.int32)
+            grown[: self._nbr.size] = self._nbr
+            self._nbr = grown
+        self._nbr[_ranges(start, count)] = cols
+        self._garbage += int(self._cap[rows].sum())
+        self._start[rows], self._cap[rows] = start, cap
 
     @property
     def key(self) -> np.ndarray:
-        """(2E,) int64, sorted: both directions of every edge."""
-        if self._side.size:
-            self._merge()
-        if self._stale:
-            n = self.shape[1]
-            node = self._main // n
-            alive = self.alive.ravel()
-            self._set(self._main[alive[node] & alive[node - node % n + self._main % n]])
-        return self._main
-
-    @key.setter
-    def key(self, value: np.ndarray) -> None:
-        self._set(value)
+        """(2E,) int64, sorted: both directions of every edge, as ``(net*n + a)*n + b``."""
+        row, other = self._rows()
+        return np.sort(row * self.shape[1] + other % self.shape[1])
 
     def csr(self) -> tuple[np.ndarray, np.ndarray]:
         """(indptr, indices) of every network as one block-diagonal graph of ``B*n`` rows
-        (member ``a`` of network ``net`` is row ``net*n + a``); kept until the edges change."""
-        key = self.key
+        (member ``a`` of network ``net`` is row ``net*n + a``; a row's columns are in no
+        particular order); kept until the edges change."""
         if self._csr is None:
-            b, n = self.shape
-            rows = key // n  # keys are sorted: rows ascending, CSR order
-            indptr = np.zeros(b * n + 1, dtype=np.int64)
-            np.cumsum(np.bincount(rows, minlength=b * n), out=indptr[1:])
-            self._csr = (indptr, rows - rows % n + key % n)
+            _, other = self._rows()
+            indptr = np.zeros(self.alive.size + 1, dtype=np.int64)
+            np.cumsum(self.degree.reshape(-1), out=indptr[1:])
+            self._csr = (indptr, other)
         return self._csr
 
     @property
@@ -217,9 +244,12 @@ class Ensemble:
 
     def copy(self) -> Ensemble:
         """An independent copy (the macro network is shared: it never changes)."""
-        return Ensemble(
-            self.key.copy(), self.role, self.alive.copy(), self.degree.copy(), self.macro
-        )
+        out = Ensemble.__new__(Ensemble)
+        out.role, out.macro = self.role, self.macro
+        out.alive, out.degree = self.alive.copy(), self.degree.copy()
+        out._start, out._cap, out._nbr = self._start.copy(), self._cap.copy(), self._nbr.copy()
+        out._end, out._garbage, out._csr = self._end, self._garbage, self._csr
+        return out
 
     def ends(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(network, from, to) of every directed edge."""
@@ -244,41 +274,67 @@ class Ensemble:
 
     def remove(self, nets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Remove ``members[k]`` from network ``nets[k]`` (at most one per network) with their
-        edges; return the (network, member) pairs they leave behind ("orphans"), in key order."""
+        edges; return the (network, member) pairs they leave behind ("orphans"), network by
+        network (within a network in no particular order)."""
         n = self.shape[1]
-        node = nets.astype(np.int64) * n + members
-        rows = []
-        for keys in (self._main, self._side):
-            lo, hi = np.searchsorted(keys, node * n), np.searchsorted(keys, (node + 1) * n)
-            rows.append(keys[_ranges(lo, hi - lo)])
-        out = np.sort(np.concatenate(rows))
-        start, orphan = np.divmod(out, n)
-        orphan_net = start // n
-        current = self.alive[orphan_net, orphan]  # the others were removed before
-        orphan_net, orphan = orphan_net[current], orphan[current]
-        np.subtract.at(self.degree, (orphan_net, orphan), 1)
-        self.degree[nets, members] = 0
-        self.alive[nets, members] = False
-        self._stale = True
-        return orphan_net, orphan
+        rows = nets.astype(np.int64) * n + members
+        degree = self.degree.reshape(-1)
+        count = degree[rows]
+        orphan = np.repeat(rows - rows % n, count) + self._nbr[self._slots(rows)]
+        # each orphan's row holds the removed member once: move the row's last entry there
+        slots = self._slots(orphan)
+        gone = slots[self._nbr[slots] == np.repeat(np.repeat(members, count), degree[orphan])]
+        degree[orphan] -= 1  # one removed member per network: each orphan loses one contact
+        self._nbr[gone] = self._nbr[self._start[orphan] + degree[orphan]]
+        degree[rows] = 0
+        self.alive.reshape(-1)[rows] = False
+        self._garbage += int(self._cap[rows].sum())
+        self._cap[rows] = 0
+        self._csr = None
+        return np.divmod(orphan, n)
 
     def add(self, nets: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        """Add the edges ``a[k]``–``b[k]`` of network ``nets[k]`` that are not there yet."""
+        """Add the edges ``a[k]``–``b[k]`` of network ``nets[k]`` (alive members, ``a != b``)
+        that are not there yet."""
         n = self.shape[1]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        new = np.sort((nets.astype(np.int64) * n + lo) * n + hi)
-        new = new[np.concatenate([[True], new[1:] != new[:-1]])] if new.size else new
-        # both ends are alive, so a stale entry never matches
-        new = new[~(_contains(self._main, new) | _contains(self._side, new))]
-        node, hi = np.divmod(new, n)
-        net, lo = np.divmod(node, n)
-        # numpy's stable sort (timsort) merges sorted runs in about one pass (beats np.insert)
-        self._side = np.sort(
-            np.concatenate([self._side, new, (net * n + hi) * n + lo]), kind="stable"
-        )
-        np.add.at(self.degree, (np.concatenate([net, net]), np.concatenate([lo, hi])), 1)
-        if self._side.size * 4 > self._main.size:
-            self._merge()
+        degree = self.degree.reshape(-1)
+        base = nets.astype(np.int64) * n
+        lo, hi = base + np.minimum(a, b), base + np.maximum(a, b)
+        # a repeated pair (two orphans that picked each other) is added once
+        pair = lo * self.alive.size + hi
+        order = np.argsort(pair, kind="stable")
+        pair = pair[order]
+        first = np.ones(pair.size, dtype=bool)
+        np.not_equal(pair[1:], pair[:-1], out=first[1:])
+        lo, hi = lo[order[first]], hi[order[first]]
+        # drop the edges already there, looking through the shorter of the two rows
+        scan = np.where(degree[lo] <= degree[hi], lo, hi)
+        count = degree[scan]
+        which = np.repeat(np.arange(scan.size), count)
+        found = self._nbr[self._slots(scan)] == (lo + hi - scan)[which] % n
+        new = np.ones(scan.size, dtype=bool)
+        new[which[found]] = False
+        lo, hi = lo[new], hi[new]
+        if lo.size == 0:
+            return
+        rows = np.concatenate([lo, hi])
+        order = np.argsort(rows, kind="stable")
+        rows, cols = rows[order], np.concatenate([hi, lo])[order] % n
+        # rank of each entry among the earlier ones of its row
+        head = np.ones(rows.size, dtype=bool)
+        np.not_equal(rows[1:], rows[:-1], out=head[1:])
+        at = np.arange(rows.size)
+        rank = at - np.maximum.accumulate(np.where(head, at, 0))
+        slot = degree[rows] + rank
+        full = slot >= self._cap[rows]
+        if full.any():  # rare: move the rows without room
+            grow = np.unique(rows[full])
+            more = np.searchsorted(rows, grow, side="right") - np.searchsorted(rows, grow)
+            self._make_room(grow, more)
+        self._nbr[self._start[rows] + slot] = cols
+        tail = np.append(np.flatnonzero(head)[1:], rows.size) - 1  # last entry of each row
+        degree[rows[tail]] += rank[tail] + 1
+        self._csr = None
 
 
 def role_sizes(n: int) -> np.ndarray:

@@ -232,9 +232,9 @@ def value_chain_degree(ensemble: Ensemble) -> np.ndarray:
     """Distinct roles among each member's alive contacts (B, n)."""
     b, n = ensemble.shape
     roles = int(ensemble.role.max()) + 1
-    node, to = np.divmod(ensemble.key, n)
-    other = ensemble.role[to]
-    pairs = np.unique(node * roles + other)
+    indptr, indices = ensemble.csr()
+    node = np.repeat(np.arange(b * n), np.diff(indptr))
+    pairs = np.unique(node * roles + ensemble.role[indices % n])
     return np.bincount(pairs // roles, minlength=b * n).reshape(b, n)
 
 
@@ -257,8 +257,7 @@ def largest_component(ensemble: Ensemble) -> np.ndarray:
 def density(ensemble: Ensemble) -> np.ndarray:
     """Edges among alive members over possible pairs (B,)."""
     alive = ensemble.alive.sum(axis=1).astype(float)
-    n = ensemble.shape[1]
-    edges = np.bincount(ensemble.key // (n * n), minlength=ensemble.shape[0]) / 2.0
+    edges = ensemble.degree.sum(axis=1) / 2.0
     return np.where(alive > 1, edges / np.maximum(alive * (alive - 1) / 2, 1), 0.0)
 
 
@@ -268,19 +267,14 @@ def _argmax_ties_at_random(
     """Per row of ``score`` (B, n), the position of an alive maximum, drawn uniformly among
     ties (one draw per row, instead of a random tie-breaker for every member). Scores are
     non-negative and removed members score 0, so they only need masking where the best is 0."""
-    rows = np.arange(score.shape[0])
-    out = np.argmax(score, axis=1)
-    if (score[rows, out] <= 0).any():
+    top = score.max(axis=1)
+    if (top <= 0).any():
         score = np.where(alive, score, -1)
-        out = np.argmax(score, axis=1)
-    tied = score == score[rows, out][:, None]
-    count = np.count_nonzero(tied, axis=1)
+        top = score.max(axis=1)
+    row, col = np.divmod(np.flatnonzero(score == top[:, None]), score.shape[1])  # the ties
+    count = np.bincount(row, minlength=score.shape[0])
     rank = (rng.random(score.shape[0]) * count).astype(np.int64)  # which of the ties
-    many = np.flatnonzero(count > 1)
-    if many.size:  # the rank-th tie of each such row, rows in order
-        _, col = np.nonzero(tied[many])
-        out[many] = col[np.cumsum(count[many]) - count[many] + rank[many]]
-    return out
+    return col[np.cumsum(count) - count + rank]
 
 
 def choose(
@@ -304,56 +298,37 @@ def choose(
     return _argmax_ties_at_random(score, ensemble.alive, rng)
 
 
-def _exact_pick(
-    ensemble: Ensemble,
-    net: np.ndarray,
-    orphan: np.ndarray,
-    role: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """:func:`_random_pick` by counting: the ``j``-th alive member of a role (stored as one
-    contiguous range) is a binary search in the running count of alive members."""
-    n = ensemble.shape[1]
-    bounds = np.searchsorted(ensemble.role, np.arange(ensemble.role.max() + 2))
-    cum = np.concatenate([[0], np.cumsum(ensemble.alive.ravel())])  # alive before flat index
-    first, last = net * n + bounds[role], net * n + bounds[role + 1]
-    count = cum[last] - cum[first]
-    own = ensemble.role[orphan] == role  # the orphan itself is one of them
-    count = count - own
-    draw = np.floor(rng.random(net.size) * np.maximum(count, 0)).astype(np.int64)
-    rank_own = cum[net * n + orphan] - cum[first]  # alive members before the orphan
-    draw += own & (draw >= rank_own)
-    flat = np.searchsorted(cum, cum[first] + draw + 1) - 1
-    return np.where(count > 0, flat - net * n, -1)
-
-
 def _random_pick(
     ensemble: Ensemble,
     net: np.ndarray,
     orphan: np.ndarray,
     role: np.ndarray,
     rng: np.random.Generator,
-    rounds: int = 8,
 ) -> np.ndarray:
-    """For each orphan, a member of ``role`` drawn uniformly among the alive ones other than
-    itself (-1 if none): a few rounds of rejection sampling from the role's members (most are
-    alive), then :func:`_exact_pick` for the orphans still without one."""
-    n = ensemble.shape[1]
+    """For each orphan ``orphan[k]`` of network ``net[k]``, a member drawn uniformly among the
+    alive members of the role ``role[net[k]]`` other than itself (-1 if none). ``role`` (B,)
+    is the role each network's orphans replace (-1: none): the removed member's, the same for
+    all the orphans of a network, so the alive members of that role are listed once per
+    network and each orphan draws a position in its network's list (no rejection)."""
+    b, n = ensemble.shape
     bounds = np.searchsorted(ensemble.role, np.arange(ensemble.role.max() + 2))
-    first, size = bounds[role], bounds[role + 1] - bounds[role]
-    alive = ensemble.alive.ravel()
-    out = np.full(net.size, -1)
-    todo = np.arange(net.size)
-    for _ in range(rounds):
-        if todo.size == 0:
-            return out
-        pick = first[todo] + (rng.random(todo.size) * size[todo]).astype(np.int64)
-        ok = alive[net[todo] * n + pick] & (pick != orphan[todo])
-        out[todo[ok]] = pick[ok]
-        todo = todo[~ok]
-    if todo.size:
-        out[todo] = _exact_pick(ensemble, net[todo], orphan[todo], role[todo], rng)
-    return out
+    wanted = np.flatnonzero(role >= 0)
+    lo, hi = bounds[role[wanted]], bounds[role[wanted] + 1]
+    flat = _ranges(wanted * n + lo, hi - lo)  # the role's members, network by network
+    members = flat[ensemble.alive.reshape(-1)[flat]]
+    if members.size == 0:
+        return np.full(net.size, -1)
+    count = np.bincount(members // n, minlength=b)
+    first = np.cumsum(count) - count
+    own = ensemble.role[orphan] == role[net]  # the orphan is one of them: skip it
+    avail = count[net] - own
+    draw = (rng.random(net.size) * avail).astype(np.int64)
+    mine = np.flatnonzero(own)
+    if mine.size:
+        at = np.searchsorted(members, net[mine] * n + orphan[mine]) - first[net[mine]]
+        draw[mine] += draw[mine] >= at
+    pick = members[np.minimum(first[net] + draw, members.size - 1)] - net * n
+    return np.where(avail > 0, pick, -1)
 
 
 def _nearest_pick(
@@ -406,14 +381,16 @@ def step(
     orphan_net, orphan = ensemble.remove(nets, victim)
     if recovery == "none" or p_recover == 0.0:
         return
-    keep = rng.random(orphan.size) < p_recover
-    net, u = orphan_net[keep], orphan[keep]
+    if p_recover < 1.0:
+        keep = rng.random(orphan.size) < p_recover
+        orphan_net, orphan = orphan_net[keep], orphan[keep]
+    net, u = orphan_net, orphan
     if net.size == 0:
         return
     lost = np.full(b, -1)
     lost[nets] = ensemble.role[victim]
     if recovery == "random":
-        pick = _random_pick(ensemble, net, u, lost[net], rng)
+        pick = _random_pick(ensemble, net, u, lost, rng)
     else:
         candidates = (ensemble.role[None, :] == lost[:, None]) & ensemble.alive
         if recovery == "highest_degree":
