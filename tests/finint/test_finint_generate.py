@@ -7,7 +7,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from oclab.finint.generate import TYPOLOGIES, generate
+from oclab.core.results import write_outputs
+from oclab.finint import io
+from oclab.finint.generate import TYPOLOGIES, Synthetic, generate
 
 
 def test_same_seed_same_data_other_seed_other_data(small):
@@ -68,3 +70,35 @@ def test_peso_exchange_has_a_peso_leg(small):
 def test_too_small_is_refused():
     with pytest.raises(ValueError):
         generate(10, 10, np.random.default_rng(0))
+
+
+def test_streamed_files_do_not_depend_on_batching(small, tmp_path):
+    """Same seed and settings: byte-identical CSV and Parquet whatever the batch size."""
+    io.write_transactions(small.transactions, tmp_path / "whole.csv")
+    for batch in (1000, 7777):
+        for suffix in ("csv", "parquet"):
+            streamed = Synthetic(1500, 10, np.random.default_rng(20230616)).batches(batch)
+            n = io.write_transaction_batches(streamed, tmp_path / f"b{batch}.{suffix}")
+            assert n == small.transactions.height
+    whole = (tmp_path / "whole.csv").read_bytes()
+    assert (tmp_path / "b1000.csv").read_bytes() == whole == (tmp_path / "b7777.csv").read_bytes()
+    assert (tmp_path / "b1000.parquet").read_bytes() == (tmp_path / "b7777.parquet").read_bytes()
+    assert_frame_equal(pl.read_parquet(tmp_path / "b1000.parquet"), small.transactions)
+
+
+def test_every_pattern_row_is_a_labelled_transaction(small):
+    keys = ["ts", "from_account", "to_account", "amount_paid", "payment_format"]
+    found = small.patterns.join(small.transactions, on=keys, how="left", suffix="_tx")
+    assert found["is_laundering_tx"].null_count() == 0
+    assert (found["is_laundering_tx"] == 1).all()
+
+
+def test_a_failed_stream_leaves_nothing(tmp_path):
+    def failing():
+        yield from Synthetic(200, 3, np.random.default_rng(0)).batches(100)
+        raise RuntimeError("disk full")
+
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        write_outputs(out, {"t.csv": lambda p: io.write_transaction_batches(failing(), p)})
+    assert list(tmp_path.iterdir()) == []

@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--threshold", type=float, default=10_000.0, help="reporting threshold, USD")
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument(
+        "--batch-rows",
+        type=whole_number(1000),
+        default=500_000,
+        help="rows formatted and written at a time (memory; the output does not depend on it)",
+    )
     gen.set_defaults(handler=run_generate)
     det = cmds.add_parser("detect", help="rules + model, evaluation, ranked alerts with reasons")
     det.add_argument("data", type=Path)
@@ -77,32 +83,34 @@ def _find_data(path: Path) -> tuple[Path, Path | None]:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    """Write the synthetic data set atomically."""
+    """Stream the synthetic data set, one day at a time, into a scratch folder, then move it."""
     import numpy as np
 
     from oclab.core.results import write_outputs
     from oclab.finint import io
-    from oclab.finint.generate import generate
+    from oclab.finint.generate import Synthetic
 
     if args.accounts < 50 or args.days < 2:
         raise InputError("--accounts/--days", "size", "at least 50 accounts and 2 days")
-    data = generate(
+    data = Synthetic(
         args.accounts, args.days, np.random.default_rng(args.seed), threshold=args.threshold
     )
     tx_name = "Synthetic_Trans.csv" if args.format == "csv" else "Synthetic_Trans.parquet"
+    written: list[int] = []
     write_outputs(
         args.out,
         {
-            tx_name: lambda p: io.write_transactions(data.transactions, p),
+            tx_name: lambda p: written.append(
+                io.write_transaction_batches(data.batches(args.batch_rows), p)
+            ),
             "Synthetic_accounts.csv": lambda p: io.write_accounts(data.accounts, p),
             "Synthetic_Patterns.txt": lambda p: io.write_patterns(data.patterns, p),
             "branches.csv": lambda p: data.branches.write_csv(p),
         },
     )
-    n_bad = int(data.transactions["is_laundering"].sum())
     print(
-        f"wrote {args.out}/{tx_name}: {data.transactions.height:,} transactions "
-        f"({n_bad:,} laundering, {data.patterns['attempt'].n_unique()} attempts), "
+        f"wrote {args.out}/{tx_name}: {sum(written):,} transactions "
+        f"({data.patterns.height:,} laundering, {data.patterns['attempt'].n_unique()} attempts), "
         f"{data.accounts.height:,} accounts"
     )
     return 0

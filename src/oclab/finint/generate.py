@@ -16,14 +16,22 @@ over the eleven typologies and the handful of legitimate activity kinds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
 
-from oclab.finint.io import CURRENCIES, CURRENCY, FORMAT, PAYMENT_FORMATS, USD_PER_UNIT
+from oclab.finint.io import (
+    CURRENCIES,
+    CURRENCY,
+    FORMAT,
+    PAYMENT_FORMATS,
+    TX_COLUMNS,
+    USD_PER_UNIT,
+)
 
 TYPOLOGIES: tuple[str, ...] = (
     "FAN-OUT",
@@ -44,6 +52,8 @@ _FMT = {name: i for i, name in enumerate(PAYMENT_FORMATS)}
 _CUR = {name: i for i, name in enumerate(CURRENCIES)}
 _USD = np.array([USD_PER_UNIT[c] for c in CURRENCIES])
 MINUTES_PER_DAY = 1440
+_CURRENCY_VALUES = pl.Series(CURRENCIES, dtype=CURRENCY)
+_FORMAT_VALUES = pl.Series(PAYMENT_FORMATS, dtype=FORMAT)
 
 
 @dataclass(frozen=True)
@@ -106,59 +116,99 @@ def _weighted(rng: np.random.Generator, candidates: np.ndarray, n: int) -> np.nd
     return rng.choice(candidates, size=n, p=weights / weights.sum())
 
 
-def _legitimate(w: _World, activity: float) -> list[_Edges]:
-    rng, days = w.rng, w.days
+@dataclass(frozen=True)
+class _Kind:
+    """One Poisson activity: who pays, daily rate, counterparty popularity, amount, format."""
+
+    who: np.ndarray
+    rate: float  # per account and day
+    targets: np.ndarray | None  # counterparties (None: the payer's own account)
+    cdf: np.ndarray | None  # cumulative popularity of ``targets`` (heavy-tailed)
+    median: float
+    sigma: float
+    fmt: str
+
+
+@dataclass(frozen=True)
+class _Legit:
+    """Legitimate activity fixed for the whole period: payroll schedules and activity kinds."""
+
+    employed: np.ndarray
+    interval: np.ndarray  # 7 or 14 days
+    offset: np.ndarray  # first pay day
+    employer: np.ndarray
+    kinds: tuple[_Kind, ...]
+
+    def expected_rows(self, days: int, activity: float) -> float:
+        """Payroll rows (exact) plus the expected Poisson rows over ``days`` days."""
+        pay = np.maximum(0, -(-(days - self.offset) // self.interval)).sum()
+        return float(pay) + sum(k.rate * activity * days * k.who.size for k in self.kinds)
+
+
+def _popularity(rng: np.random.Generator, candidates: np.ndarray) -> np.ndarray:
+    """Cumulative heavy-tailed popularity of ``candidates`` (a few big employers/shops)."""
+    return np.cumsum(rng.pareto(1.5, candidates.size) + 1.0)
+
+
+def _pick(rng: np.random.Generator, targets: np.ndarray, cdf: np.ndarray, n: int) -> np.ndarray:
+    at = np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right")
+    return targets[np.minimum(at, targets.size - 1)]
+
+
+def _legit_plan(w: _World) -> _Legit:
+    rng = w.rng
     people = np.flatnonzero(~w.business)
     firms = np.flatnonzero(w.business)
-    out: list[_Edges] = []
-    # Payroll: weekly or biweekly, first pay day at a random offset.
+    # Payroll: weekly or biweekly, first pay day at a random offset, one employer each.
     employed = people[rng.random(people.size) < 0.8]
     interval = np.where(rng.random(employed.size) < 0.5, 7, 14)
     offset = rng.integers(0, interval)
-    n_pay = np.maximum(0, -(-(days - offset) // interval))
-    seg, pos = _segments(n_pay)
-    day = offset[seg] + pos * interval[seg]
-    employer = _weighted(rng, firms, employed.size)
-    out.append(
-        _Edges(
-            employer[seg],
-            employed[seg],
-            _minutes(rng, day, 6, 10),
-            _lognormal(rng, 1200.0, 0.4, seg.size) * (interval[seg] / 7),
-            np.full(seg.size, _FMT["ACH"]),
-        )
-    )
-    # Poisson activity per account and day: (who, rate/day, counterparty, median, sigma, format).
-    kinds: list[tuple[np.ndarray, float, Callable[[int], np.ndarray] | None, float, float, str]] = [
-        (people, 0.8, lambda n: _weighted(rng, firms, n), 45.0, 1.0, "Credit Card"),
-        (
-            people,
-            0.1,
-            lambda n: _weighted(rng, firms[: max(1, firms.size // 10)], n),
-            120,
-            0.5,
-            "ACH",
-        ),
+    employer = _pick(rng, firms, _popularity(rng, firms), employed.size)
+    billers = firms[: max(1, firms.size // 10)]
+    cash_firms = firms[rng.random(firms.size) < 0.4]
+    # (who, rate/day, counterparties or None for self, median, sigma, format)
+    spec: list[tuple[np.ndarray, float, np.ndarray | None, float, float, str]] = [
+        (people, 0.8, firms, 45.0, 1.0, "Credit Card"),
+        (people, 0.1, billers, 120.0, 0.5, "ACH"),
         (people, 0.1, None, 400.0, 1.0, "Reinvestment"),
         (people, 0.04, None, 300.0, 0.8, "Cash"),
-        (firms, 0.6, lambda n: _weighted(rng, firms, n), 6000.0, 1.2, "Wire"),
-        (firms, 0.3, lambda n: _weighted(rng, firms, n), 2500.0, 1.0, "Cheque"),
+        (firms, 0.6, firms, 6000.0, 1.2, "Wire"),
+        (firms, 0.3, firms, 2500.0, 1.0, "Cheque"),
+        (cash_firms, 0.7, None, 1500.0, 0.9, "Cash"),
     ]
-    cash_firms = firms[rng.random(firms.size) < 0.4]
-    kinds.append((cash_firms, 0.7, None, 1500.0, 0.9, "Cash"))
-    for who, rate, counterparty, median, sigma, fmt in kinds:
-        count = rng.poisson(rate * activity * days, who.size)
-        src = np.repeat(who, count)
-        dst = src if counterparty is None else counterparty(src.size)
-        day = rng.integers(0, days, src.size)
-        lo, hi = (9, 17) if fmt == "Cash" else (0, 24)
+    kinds = tuple(
+        _Kind(who, rate, to, None if to is None else _popularity(rng, to), med, sig, fmt)
+        for who, rate, to, med, sig, fmt in spec
+    )
+    return _Legit(employed, interval, offset, employer, kinds)
+
+
+def _legit_day(plan: _Legit, day: int, rng: np.random.Generator, activity: float) -> list[_Edges]:
+    """Legitimate transactions of one day, drawn from that day's own generator."""
+    out: list[_Edges] = []
+    paid = (day >= plan.offset) & ((day - plan.offset) % plan.interval == 0)
+    n_paid = int(paid.sum())
+    days = np.full(n_paid, day)
+    out.append(
+        _Edges(
+            plan.employer[paid],
+            plan.employed[paid],
+            _minutes(rng, days, 6, 10),
+            _lognormal(rng, 1200.0, 0.4, n_paid) * (plan.interval[paid] / 7),
+            np.full(n_paid, _FMT["ACH"], dtype=np.int8),
+        )
+    )
+    for k in plan.kinds:
+        src = np.repeat(k.who, rng.poisson(k.rate * activity, k.who.size))
+        dst = src if k.targets is None or k.cdf is None else _pick(rng, k.targets, k.cdf, src.size)
+        lo, hi = (9, 17) if k.fmt == "Cash" else (0, 24)
         out.append(
             _Edges(
                 src,
                 dst,
-                _minutes(rng, day, lo, hi),
-                _lognormal(rng, median, sigma, src.size),
-                np.full(src.size, _FMT[fmt]),
+                _minutes(rng, np.full(src.size, day), lo, hi),
+                _lognormal(rng, k.median, k.sigma, src.size),
+                np.full(src.size, _FMT[k.fmt], dtype=np.int8),
             )
         )
     return out
@@ -398,10 +448,140 @@ def _world(rng: np.random.Generator, n_accounts: int, days: int, threshold: floa
     return _World(rng, days, threshold, bank, business, bank_currency[bank], border, mexico, pool)
 
 
-def _account_ids(n: int, rng: np.random.Generator) -> np.ndarray:
+_HEX_DIGITS = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
+
+
+def _hex(values: np.ndarray, width: int) -> pl.Series:
+    """Upper-case hex text of non-negative integers below ``16**width``, exactly ``width`` long."""
+    shifts = np.arange(4 * (width - 1), -1, -4, dtype=np.int64)
+    digits = _HEX_DIGITS[(values.astype(np.int64)[:, None] >> shifts) & 15]
+    return pl.Series(np.ascontiguousarray(digits).view(f"S{width}").ravel()).cast(pl.String)
+
+
+def _account_ids(n: int, rng: np.random.Generator) -> pl.Series:
     """Hex account numbers in the AMLworld style (e.g. ``8000EBD30``), unique."""
-    codes = 0x800000000 + rng.choice(0x7FFFFFFF, n, replace=False).astype(np.int64) * 16
-    return np.char.mod("%X", codes)
+    return _hex(0x800000000 + rng.choice(0x7FFFFFFF, n, replace=False).astype(np.int64) * 16, 9)
+
+
+#: Rows per written batch: the text of one batch is the largest transient allocation.
+BATCH_ROWS = 500_000
+
+
+class Synthetic:
+    """A synthetic data set drawn one day at a time, so it can be streamed to disk.
+
+    Everything fixed for the whole period (banks, accounts, payroll schedules, counterparty
+    popularity, the laundering attempts and their rows) is drawn first from the injected
+    generator; then day ``d``'s legitimate transactions come from its own child generator
+    (``rng.spawn``), so a day's rows do not depend on how days or rows are batched. Laundering
+    rows are few (HI-Small's rate, about 0.1 %) and held in memory for the patterns file.
+    Memory: the accounts (O(accounts)), one day of legitimate transactions as numeric arrays
+    (about 40 bytes a row) and one batch of text; not the whole period.
+    """
+
+    def __init__(
+        self,
+        n_accounts: int,
+        days: int,
+        rng: np.random.Generator,
+        *,
+        threshold: float = 10_000.0,
+        illicit_ratio: float = HI_SMALL_ILLICIT_RATIO,
+        activity: float = 1.0,
+        min_attempts: int = 3,
+        start: datetime = datetime(2022, 9, 1),
+    ) -> None:
+        if n_accounts < 50 or days < 2:
+            raise ValueError("need at least 50 accounts and 2 days")
+        w = _world(rng, n_accounts, days, threshold)
+        self._world, self._activity, self.days = w, activity, days
+        self._legit = _legit_plan(w)
+        expected = self._legit.expected_rows(days, activity)
+        per_type = max(min_attempts, round(illicit_ratio * expected / _MEAN_ROWS / 11))
+        parts, meta = [], []
+        offset = 0
+        for name in TYPOLOGIES:
+            edges, details = _BUILDERS[name](w, per_type)
+            edges.attempt = edges.attempt + offset
+            parts.append(edges)
+            meta += [(offset + i, name, d) for i, d in enumerate(details)]
+            offset += per_type
+        dirty = _concat(parts)
+        # A laundering hop from an account to itself is re-pointed to the next pool account.
+        fix = dirty.src == dirty.dst
+        pool = np.sort(w.pool)
+        dirty.dst[fix] = pool[(np.searchsorted(pool, dirty.dst[fix]) + 1) % pool.size]
+        dirty.minute = np.clip(dirty.minute, 0, days * MINUTES_PER_DAY - 1)
+        # Time order (ties by attempt, then drawing order), as in the transactions file.
+        self._laundering = _take(dirty, np.lexsort((dirty.attempt, dirty.minute)))
+        self._laundering_day = self._laundering.minute // MINUTES_PER_DAY
+        self._day_rngs = rng.spawn(days)
+        ids = _account_ids(n_accounts, rng)
+        self._ids = ids
+        self._epoch_ms = (start - datetime(1970, 1, 1)) // timedelta(milliseconds=1)
+        self.accounts = _accounts(w, ids)
+        self.branches = _branches(w)
+        meta_df = pl.DataFrame(meta, schema=["attempt", "typology", "detail"], orient="row")
+        tx = self._frame(self._laundering)
+        self.patterns = (
+            tx.join(meta_df, on="attempt", maintain_order="left")
+            .select("attempt", "typology", "detail", *TX_COLUMNS)
+            .sort("attempt", "ts", maintain_order=True)
+        )
+
+    def _frame(self, e: _Edges) -> pl.DataFrame:
+        """Typed transactions (:data:`~oclab.finint.io.TX_COLUMNS` and ``attempt``)."""
+        w = self._world
+        pay_cur, recv_cur = w.currency[e.src], w.currency[e.dst]
+        amount_paid = np.round(np.maximum(e.amount, 0.01), 2)
+        minute = pl.Series(e.minute, dtype=pl.Int64)
+        attempt = e.attempt if e.attempt is not None else np.full(e.src.size, -1)
+        return pl.DataFrame(
+            {
+                "ts": (minute * 60_000 + self._epoch_ms).cast(pl.Datetime("ms")),
+                "from_bank": w.bank[e.src].astype(np.int64) + 10,
+                "from_account": self._ids.gather(e.src),
+                "to_bank": w.bank[e.dst].astype(np.int64) + 10,
+                "to_account": self._ids.gather(e.dst),
+                "amount_received": np.round(amount_paid * _USD[pay_cur] / _USD[recv_cur], 2),
+                "receiving_currency": _CURRENCY_VALUES.gather(recv_cur),
+                "amount_paid": amount_paid,
+                "payment_currency": _CURRENCY_VALUES.gather(pay_cur),
+                "payment_format": _FORMAT_VALUES.gather(e.fmt),
+                "is_laundering": (attempt >= 0).astype(np.int8),
+                "attempt": attempt,
+            }
+        )
+
+    def day(self, d: int) -> _Edges:
+        """Day ``d``'s transactions (legitimate and laundering) in file order."""
+        parts = _legit_day(self._legit, d, self._day_rngs[d], self._activity)
+        parts.append(_take(self._laundering, np.flatnonzero(self._laundering_day == d)))
+        edges = _concat(parts)
+        return _take(edges, np.lexsort((edges.attempt, edges.minute)))
+
+    def batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        """The transactions in file order, as typed frames of at most ``batch_rows`` rows.
+
+        The next day is drawn on a second thread (numpy) while the caller writes the current
+        one (Polars), so at most two days of numeric arrays are held.
+        """
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            upcoming = pool.submit(self.day, 0)
+            for d in range(self.days):
+                edges = upcoming.result()
+                if d + 1 < self.days:
+                    upcoming = pool.submit(self.day, d + 1)
+                for lo in range(0, edges.src.size, batch_rows):
+                    part = _take(edges, slice(lo, lo + batch_rows))
+                    yield self._frame(part).drop("attempt")
+
+
+def _take(e: _Edges, index: np.ndarray | slice) -> _Edges:
+    attempt = None if e.attempt is None else e.attempt[index]
+    return _Edges(
+        e.src[index], e.dst[index], e.minute[index], e.amount[index], e.fmt[index], attempt
+    )
 
 
 def generate(
@@ -419,74 +599,36 @@ def generate(
 
     ``illicit_ratio`` sets laundering transactions per legitimate one (HI-Small by default), with
     at least ``min_attempts`` attempts of each typology; ``activity`` scales legitimate rates.
+    The whole set in memory; :class:`Synthetic` streams the same rows in batches.
     """
-    if n_accounts < 50 or days < 2:
-        raise ValueError("need at least 50 accounts and 2 days")
-    w = _world(rng, n_accounts, days, threshold)
-    legit = _concat(_legitimate(w, activity))
-    per_type = max(min_attempts, round(illicit_ratio * legit.src.size / _MEAN_ROWS / 11))
-    parts, meta = [legit], []
-    offset = 0
-    for name in TYPOLOGIES:
-        edges, details = _BUILDERS[name](w, per_type)
-        edges.attempt = edges.attempt + offset
-        parts.append(edges)
-        meta += [(offset + i, name, d) for i, d in enumerate(details)]
-        offset += per_type
-    edges = _concat(parts)
-    same = edges.src == edges.dst
-    laundering = edges.attempt >= 0
-    # A laundering hop from an account to itself is re-pointed to the next pool account.
-    fix = same & laundering
-    edges.dst[fix] = w.pool[(np.searchsorted(np.sort(w.pool), edges.dst[fix]) + 1) % w.pool.size]
-    edges.minute = np.clip(edges.minute, 0, days * MINUTES_PER_DAY - 1)
-    pay_cur, recv_cur = w.currency[edges.src], w.currency[edges.dst]
-    amount_paid = np.round(np.maximum(edges.amount, 0.01), 2)
-    ids = _account_ids(n_accounts, rng)
-    epoch_ms = (start - datetime(1970, 1, 1)) // timedelta(milliseconds=1)
-    ts = pl.Series(edges.minute, dtype=pl.Int64) * 60_000 + epoch_ms
-    transactions = pl.DataFrame(
-        {
-            "ts": ts.cast(pl.Datetime("ms")),
-            "from_bank": w.bank[edges.src].astype(np.int64) + 10,
-            "from_account": ids[edges.src],
-            "to_bank": w.bank[edges.dst].astype(np.int64) + 10,
-            "to_account": ids[edges.dst],
-            "amount_received": np.round(amount_paid * _USD[pay_cur] / _USD[recv_cur], 2),
-            "receiving_currency": pl.Series(np.asarray(CURRENCIES)[recv_cur]).cast(CURRENCY),
-            "amount_paid": amount_paid,
-            "payment_currency": pl.Series(np.asarray(CURRENCIES)[pay_cur]).cast(CURRENCY),
-            "payment_format": pl.Series(np.asarray(PAYMENT_FORMATS)[edges.fmt]).cast(FORMAT),
-            "is_laundering": laundering.astype(np.int8),
-            "attempt": edges.attempt,
-        }
-    ).sort("ts", "attempt", maintain_order=True)
-    meta_df = pl.DataFrame(meta, schema=["attempt", "typology", "detail"], orient="row")
-    patterns = (
-        transactions.filter(pl.col("attempt") >= 0)
-        .join(meta_df, on="attempt")
-        .select("attempt", "typology", "detail", *transactions.columns[:-1])
-        .sort("attempt", "ts", maintain_order=True)
+    s = Synthetic(
+        n_accounts,
+        days,
+        rng,
+        threshold=threshold,
+        illicit_ratio=illicit_ratio,
+        activity=activity,
+        min_attempts=min_attempts,
+        start=start,
     )
-    return Generated(transactions.drop("attempt"), _accounts(w, ids), patterns, _branches(w))
+    transactions = pl.concat(list(s.batches()), rechunk=True)
+    return Generated(transactions, s.accounts, s.patterns, s.branches)
 
 
-def _accounts(w: _World, ids: np.ndarray) -> pl.DataFrame:
-    kind = np.where(w.business, "Corporation", "Person")
-    entity = np.arange(w.n)
-    return (
-        pl.DataFrame(
-            {
-                "Bank Name": [f"Bank #{b + 10}" for b in range(w.border_bank.size)],
-            }
-        )
-        .select(pl.col("Bank Name").gather(w.bank))
-        .with_columns(
-            pl.Series("Bank ID", w.bank.astype(np.int64) + 10),
-            pl.Series("Account Number", ids),
-            pl.Series("Entity ID", np.char.mod("%X", 0x80000000 + entity)),
-            pl.Series("Entity Name", np.char.add(np.char.add(kind, " #"), entity.astype(str))),
-        )
+def _accounts(w: _World, ids: pl.Series) -> pl.DataFrame:
+    names = pl.Series([f"Bank #{b + 10}" for b in range(w.border_bank.size)])
+    entity = pl.Series(np.arange(w.n))
+    kind = pl.Series(np.where(w.business, "Corporation", "Person"))
+    return pl.DataFrame(
+        {
+            "Bank Name": names.gather(w.bank),
+            "Bank ID": w.bank.astype(np.int64) + 10,
+            "Account Number": ids,
+            "Entity ID": _hex(0x80000000 + entity.to_numpy(), 8),
+            "Entity Name": pl.select(
+                pl.concat_str(pl.lit(kind), pl.lit(" #"), pl.lit(entity))
+            ).to_series(),
+        }
     )
 
 

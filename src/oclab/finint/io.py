@@ -17,10 +17,12 @@ with ragged lines falls back to splitting raw lines, so a bad line is reported, 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from polars.io.plugins import register_io_source
 
 from oclab.errors import InputError
 
@@ -303,6 +305,23 @@ def _read_parquet_raw(path: Path) -> pl.DataFrame:
     )
 
 
+def _csv_text(table: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_as_text` with the timestamp and categories left for the CSV writer to format."""
+    return table.select(
+        "ts",
+        pl.col("from_bank").cast(pl.String).str.zfill(3),
+        "from_account",
+        pl.col("to_bank").cast(pl.String).str.zfill(3),
+        "to_account",
+        pl.col("amount_received").round(2),
+        "receiving_currency",
+        pl.col("amount_paid").round(2),
+        "payment_currency",
+        "payment_format",
+        pl.col("is_laundering").cast(pl.Int8),
+    )
+
+
 def _as_text(table: pl.DataFrame) -> pl.DataFrame:
     """The AMLworld text form of each column (zero-padded banks, 2-decimal amounts)."""
     return table.select(
@@ -320,15 +339,56 @@ def _as_text(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Rows per Parquet row group (fixed, so the file does not depend on how rows were batched).
+PARQUET_ROW_GROUP = 1 << 20
+
+
 def write_transactions(table: pl.DataFrame, path: str | Path) -> None:
     """Write transactions as an AMLworld CSV (``.csv``) or as Parquet (``.parquet``)."""
+    write_transaction_batches([table], path)
+
+
+def write_transaction_batches(batches: Iterable[pl.DataFrame], path: str | Path) -> int:
+    """Stream batches of transactions (in file order) to one CSV or Parquet file; rows written.
+
+    Only one batch is held at a time. The CSV is the AMLworld text (the same bytes whatever
+    the batching); Parquet is written by Polars' streaming sink in row groups of
+    :data:`PARQUET_ROW_GROUP` rows, with :data:`TX_COLUMNS` names.
+    """
     path = Path(path)
+    written = 0
+
+    def counted() -> Iterator[pl.DataFrame]:
+        nonlocal written
+        for batch in batches:
+            written += batch.height
+            yield batch.select(TX_COLUMNS)
+
     if path.suffix.lower() == ".parquet":
-        table.select(TX_COLUMNS).write_parquet(path, compression="zstd")
-        return
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(AML_HEADER) + "\n")
-        _as_text(table).write_csv(handle, include_header=False, float_precision=2)
+        source = counted()
+
+        def io_source(
+            with_columns: list[str] | None,
+            predicate: pl.Expr | None,
+            n_rows: int | None,
+            batch_size: int | None,
+        ) -> Iterator[pl.DataFrame]:
+            yield from source
+
+        register_io_source(io_source, schema=TRANSACTION_SCHEMA).sink_parquet(
+            path, compression="zstd", row_group_size=PARQUET_ROW_GROUP
+        )
+        return written
+    with path.open("wb") as handle:
+        handle.write((",".join(AML_HEADER) + "\n").encode())
+        for batch in counted():
+            _csv_text(batch).write_csv(
+                handle,
+                include_header=False,
+                float_precision=2,
+                datetime_format=TIMESTAMP_FORMAT,
+            )
+    return written
 
 
 def read_accounts(path: str | Path) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 Windowed rules (structuring, pass-through velocity, fan-out, fan-in) use the leakage-free
 features of :mod:`oclab.finint.features`. Graph rules look at the whole period: short cycles
-(strongly connected components and breadth-first distances from ``scipy.sparse.csgraph``),
+(bounded-length search by joins on the edge table, :mod:`oclab.finint.cycles`),
 scatter-gather through low-degree intermediaries (Polars joins), and cash consolidation points
 ranked by how many distinct depositors pay cash into them, with the wires that leave them (the
 border consolidation and peso-exchange signature, Wilson Center 2009, I.A.3).
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import sparse
-from scipy.sparse import csgraph
 
+from oclab.finint.cycles import short_cycle_edges
 from oclab.finint.features import NEAR_LOW
 
 
@@ -31,7 +30,7 @@ class RuleSettings:
     cycle_max_len: int = 6
     cycle_min_usd: float = 1_000.0  # smaller transfers are not followed around cycles
     cycle_max_partners: int = 20  # hubs (employers, big suppliers) are left out of the search
-    cycle_max_component: int = 2_000  # larger strongly connected groups are skipped, and said so
+    cycle_budget: int = 2_000_000_000  # nonzeros the cycle search may produce, then it says so
     scatter_min: int = 3  # distinct intermediaries between one source and one sink
     consolidation_min: int = 5  # distinct cash depositors into one account
 
@@ -69,12 +68,13 @@ def _edges(base: pl.DataFrame, tx: pl.DataFrame) -> pl.DataFrame:
 
 
 def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray, str | None]:
-    """Rows on a directed cycle of length <= ``cycle_max_len`` (whole period).
+    """Rows on a directed cycle of at most ``cycle_max_len`` hops (whole period).
 
-    An edge u -> v lies on a cycle only if u and v share a strongly connected component
-    (scipy's linear-time ``connected_components``); inside each component of at most
-    ``cycle_max_component`` accounts, breadth-first distances give the shortest way back from v
-    to u, and the edge is on a short cycle when that is <= ``cycle_max_len`` - 1 hops.
+    Transfers of at least ``cycle_min_usd`` between accounts with at most
+    ``cycle_max_partners`` partners form the graph; :func:`oclab.finint.cycles.short_cycle_edges`
+    finds every edge on a cycle of bounded length, whatever the size of the graph or of its
+    strongly connected groups. If its row budget runs out, the note says how many candidate
+    transfers were left unchecked.
     """
     big = edges.filter(pl.col("usd") >= settings.cycle_min_usd)
     partners = (
@@ -90,36 +90,22 @@ def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray
     )
     if pairs.height == 0:
         return np.zeros(0, dtype=np.int64), None
-    nodes, index = np.unique(
+    _, index = np.unique(
         np.concatenate([pairs["src"].to_numpy(), pairs["dst"].to_numpy()]), return_inverse=True
     )
-    u, v = index[: pairs.height], index[pairs.height :]
-    graph = sparse.csr_matrix((np.ones(u.size), (u, v)), shape=(nodes.size, nodes.size))
-    _, label = csgraph.connected_components(graph, directed=True, connection="strong")
-    inside = label[u] == label[v]
-    sizes = np.bincount(label[u][inside], minlength=label.max() + 1)
-    large = int(
-        (np.bincount(label)[np.unique(label[u][inside])] > settings.cycle_max_component).sum()
+    found = short_cycle_edges(
+        index[: pairs.height],
+        index[pairs.height :],
+        settings.cycle_max_len,
+        budget=settings.cycle_budget,
     )
-    on_cycle = np.zeros(pairs.height, dtype=bool)
-    for comp in np.flatnonzero(sizes):  # one loop per cyclic component, not per row
-        members = np.flatnonzero(label == comp)
-        if members.size > settings.cycle_max_component:
-            continue
-        local = np.full(nodes.size, -1)
-        local[members] = np.arange(members.size)
-        sel = np.flatnonzero(inside & (label[u] == comp))
-        sub = graph[members][:, members]
-        dist = csgraph.shortest_path(sub, unweighted=True, directed=True)
-        back = dist[local[v[sel]], local[u[sel]]]
-        on_cycle[sel] = back <= settings.cycle_max_len - 1
     note = None
-    if large:
+    if found.unchecked:
         note = (
-            f"cycle rule skipped {large} strongly connected group(s) larger than "
-            f"{settings.cycle_max_component} accounts"
+            f"cycle rule: search budget of {settings.cycle_budget:,} nonzeros reached; "
+            f"{found.unchecked:,} of {found.candidates:,} candidate account pairs left unchecked"
         )
-    rows = pairs.filter(pl.Series(on_cycle)).explode("row")["row"]
+    rows = pairs.filter(pl.Series(found.on_cycle)).explode("row")["row"]
     return rows.to_numpy().astype(np.int64), note
 
 
