@@ -127,7 +127,12 @@ class Observatory:
         """The integrated model's calibration, suppressed unless ``who`` reads records."""
         _, _, data = self._tables()
         if data.cases.height == 0:
-            return {"source": "oclab.observatory (no cases stored)", "years": None}
+            return {
+                "source": "oclab.observatory store (no cases stored)",
+                "years": None,
+                "national": None,
+                "by_state": [],
+            }
         full = self.reads_records(who)
         if full:
             self.registry.log(who, "aggregate", "observatory:feed", "allowed", "unsuppressed")
