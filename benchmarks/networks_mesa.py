@@ -88,10 +88,13 @@ def edge_lists(ensemble: nw.Ensemble) -> list[np.ndarray]:
     return [np.stack([u[net == b], v[net == b]], axis=1) for b in range(ensemble.shape[0])]
 
 
-def run_mesa(edges: list[np.ndarray], role: np.ndarray, steps: int, sources: int) -> np.ndarray:
+def run_mesa(
+    edges: list[np.ndarray], role: np.ndarray, steps: int, sources: int, seed: int = 0
+) -> np.ndarray:
+    """One Mesa model per network, run one after the other: efficiency after / before."""
     out = []
     for b, network in enumerate(edges):
-        model = Disruption(network, role, 1.0, seed=b)
+        model = Disruption(network, role, 1.0, seed=seed * len(edges) + b)
         before = model.efficiency(sources)
         for _ in range(steps):
             model.step()
@@ -109,25 +112,48 @@ def run_oclab(ensemble: nw.Ensemble, steps: int, sources: int, seed: int = 0) ->
     return nd.efficiency(net, sources, rng) / before
 
 
+def _timed(run, *args) -> tuple[float, float, np.ndarray]:
+    """(CPU seconds, wall seconds, result) of ``run(*args)``."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = run(*args)
+    return time.process_time() - c0, time.perf_counter() - w0, out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--sources", type=int, default=100)
     parser.add_argument("--networks", type=int, nargs=2, default=(50, 10), metavar=("N1K", "N10K"))
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each; medians printed")
+    parser.add_argument("--sizes", type=int, nargs="+", default=(1_000, 10_000))
     args = parser.parse_args()
-    for members, networks in zip((1_000, 10_000), args.networks, strict=True):
+    for members in args.sizes:
+        networks = dict(zip((1_000, 10_000), args.networks, strict=True)).get(members, 10)
         ensemble = nw.generate(members, networks, np.random.default_rng(members))
         edges = edge_lists(ensemble)
-        w0, c0 = time.perf_counter(), time.process_time()
-        ours = run_oclab(ensemble, args.steps, args.sources)
-        w1, c1 = time.perf_counter(), time.process_time()
-        theirs = run_mesa(edges, ensemble.role, args.steps, args.sources)
-        w2, c2 = time.perf_counter(), time.process_time()
+        ours, theirs = [], []
+        for r in range(args.repeats):  # interleaved, so that both meet the same load
+            ours.append(_timed(run_oclab, ensemble, args.steps, args.sources, r))
+            theirs.append(_timed(run_mesa, edges, ensemble.role, args.steps, args.sources, r))
+        cpu_o, wall_o = np.median([o[0] for o in ours]), np.median([o[1] for o in ours])
+        cpu_m, wall_m = np.median([t[0] for t in theirs]), np.median([t[1] for t in theirs])
+        each = sorted(t[0] / o[0] for o, t in zip(ours, theirs, strict=True))
+        # agreement: per-network efficiency ratios, paired by network and repeat
+        diff = np.concatenate([o[2] - t[2] for o, t in zip(ours, theirs, strict=True)])
+        eff_o = np.concatenate([o[2] for o in ours]).mean()
+        eff_m = np.concatenate([t[2] for t in theirs]).mean()
+        se = diff.std(ddof=1) / np.sqrt(diff.size)
+        verdict = "agree" if abs(diff.mean()) <= 3 * se else "DISAGREE"
         print(
-            f"{members:>6} members x {networks} networks, {args.steps} removals: "
-            f"CPU oclab {c1 - c0:.3f} s, Mesa {c2 - c1:.3f} s, ratio {(c2 - c1) / (c1 - c0):.0f}x "
-            f"(goal 50x); wall ratio {(w2 - w1) / (w1 - w0):.0f}x; efficiency after/before: "
-            f"oclab {ours.mean():.3f}, Mesa {theirs.mean():.3f}"
+            f"{members:>6} members x {networks} networks, {args.steps} removals, "
+            f"{args.repeats} repeats: CPU median oclab {cpu_o:.3f} s, Mesa {cpu_m:.2f} s, "
+            f"ratio {cpu_m / cpu_o:.0f}x (per repeat {each[0]:.0f}-{each[-1]:.0f}x; goal 50x); "
+            f"wall ratio {wall_m / wall_o:.0f}x"
+        )
+        print(
+            f"       efficiency after/before, mean over networks and repeats: oclab {eff_o:.3f}, "
+            f"Mesa {eff_m:.3f}; difference {diff.mean():+.3f} +- {se:.3f} (SE): {verdict} "
+            "(tolerance: 3 SE)"
         )
 
 

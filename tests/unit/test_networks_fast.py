@@ -114,3 +114,51 @@ def test_random_replacements_are_uniform_over_alive_members_of_the_role(
         ens.remove(np.array([1]), np.array([m]))
     none = nd._random_pick(ens, np.array([1]), np.array([0]), wanted, np.random.default_rng(0))
     assert none.tolist() == [-1]
+
+
+def test_remove_and_rewire_equals_remove_then_add(monkeypatch: pytest.MonkeyPatch) -> None:
+    # picks include: members picked by many orphans (rows outgrow their room), orphans that
+    # pick each other, existing contacts, themselves, removed members and none
+    b, n = 4, 200
+    rng = np.random.default_rng(21)
+    table = rng.integers(0, n, (b, n))
+    table[:, ::7] = -1
+    table[:, 1::9] = np.arange(1, n, 9)  # itself
+    table[:, 2::3] = rng.integers(0, 2, (b, table[:, 2::3].shape[1]))  # two favourites
+    monkeypatch.setattr(nw, "_SLACK", 1)  # little room: rows move often
+    fused = nw.generate(n, b, np.random.default_rng(11))
+    plain = fused.copy()
+    moved = {"rows": 0, "rewrites": 0}
+    make_room, layout = nw.Ensemble._make_room, nw.Ensemble._layout
+
+    def spy_room(self, rows, extra):
+        moved["rows"] += 1
+        return make_room(self, rows, extra)
+
+    def spy_layout(self, rows, cols, extra):
+        moved["rewrites"] += 1
+        return layout(self, rows, cols, extra)
+
+    monkeypatch.setattr(nw.Ensemble, "_make_room", spy_room)
+    monkeypatch.setattr(nw.Ensemble, "_layout", spy_layout)
+    for _ in range(100):
+        nets = np.arange(b)
+        # the best connected go (big rows freed), except the favourites (their rows grow)
+        victim = np.argmax(np.where(fused.alive, fused.degree, -1)[:, 2:], axis=1) + 2
+        for u in rng.integers(0, n, 3):  # and some orphans that picked each other
+            table[:, table[0, u]] = u
+
+        def pick(net: np.ndarray, u: np.ndarray, ens: nw.Ensemble = fused) -> np.ndarray:
+            out = table[net, u]
+            return np.where((out >= 0) & ens.alive[net, np.maximum(out, 0)], out, -1)
+
+        fused.remove_and_rewire(nets, victim, pick)
+        net, u = plain.remove(nets, victim)
+        other = pick(net, u, plain)
+        ok = (other >= 0) & (other != u)
+        plain.add(net[ok], u[ok], other[ok])
+        np.testing.assert_array_equal(fused.degree, plain.degree)
+    np.testing.assert_array_equal(fused.dense(), plain.dense())
+    assert (np.diff(fused.key) > 0).all()
+    np.testing.assert_array_equal(fused.degree, fused.dense().sum(axis=2))
+    assert moved["rows"] > 0 and moved["rewrites"] > 0  # both ways of making room were used

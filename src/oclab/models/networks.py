@@ -27,6 +27,8 @@ up to date; see :mod:`oclab.models.networks_disruption` for disruption, recovery
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import sparse
 
@@ -293,6 +295,73 @@ class Ensemble:
         self._csr = None
         return np.divmod(orphan, n)
 
+    def remove_and_rewire(
+        self,
+        nets: np.ndarray,
+        members: np.ndarray,
+        pick: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    ) -> None:
+        """:meth:`remove` then :meth:`add` of an edge from each orphan to ``pick(net, orphan)``
+        (a member, or -1 for none), in one pass over the orphans' rows: an orphan that gains a
+        contact writes it where the removed member's entry was, so only the picked members'
+        rows grow. ``pick`` sees the ensemble as after the removal."""
+        n = self.shape[1]
+        rows = nets.astype(np.int64) * n + members
+        degree = self.degree.reshape(-1)
+        count = degree[rows]
+        orphan = np.repeat(rows - rows % n, count) + self._nbr[self._slots(rows)]
+        held = degree[orphan]
+        slots = self._slots(orphan)
+        values = self._nbr[slots]
+        gone = slots[values == np.repeat(np.repeat(members, count), held)]
+        degree[orphan] -= 1
+        degree[rows] = 0
+        self.alive.reshape(-1)[rows] = False
+        self._garbage += int(self._cap[rows].sum())
+        self._cap[rows] = 0
+        self._csr = None
+        net, local = np.divmod(orphan, n)
+        other = np.asarray(pick(net, local))
+        ok = (other >= 0) & (other != local)
+        # not when the edge is there already (the orphan's row holds the other end)
+        which = np.repeat(np.arange(orphan.size), held)
+        there = np.zeros(orphan.size, dtype=bool)
+        there[which[values == other[which]]] = True
+        ok &= ~there
+        # two orphans that picked each other: each writes the other in its own row, no append
+        flat = orphan - local + other
+        choice = np.full(self.alive.size, -1)
+        choice[orphan[ok]] = flat[ok]
+        mutual = ok & (choice[np.where(ok, flat, 0)] == orphan)
+        # the removed member's entry: the new contact, or the row's last entry
+        self._nbr[gone] = np.where(ok, other, self._nbr[self._start[orphan] + degree[orphan]])
+        degree[orphan] += ok
+        grow = ok & ~mutual
+        self._append(flat[grow], local[grow])
+
+    def _append(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Write ``cols[k]`` after the last entry of row ``rows[k]`` (new edges' other ends)."""
+        if rows.size == 0:
+            return
+        degree = self.degree.reshape(-1)
+        order = np.argsort(rows, kind="stable")
+        rows, cols = rows[order], cols[order]
+        # rank of each entry among the earlier ones of its row
+        head = np.ones(rows.size, dtype=bool)
+        np.not_equal(rows[1:], rows[:-1], out=head[1:])
+        at = np.arange(rows.size)
+        rank = at - np.maximum.accumulate(np.where(head, at, 0))
+        slot = degree[rows] + rank
+        full = slot >= self._cap[rows]
+        if full.any():  # rare: move the rows without room
+            grow = np.unique(rows[full])
+            more = np.searchsorted(rows, grow, side="right") - np.searchsorted(rows, grow)
+            self._make_room(grow, more)
+        self._nbr[self._start[rows] + slot] = cols
+        tail = np.append(np.flatnonzero(head)[1:], rows.size) - 1  # last entry of each row
+        degree[rows[tail]] += rank[tail] + 1
+        self._csr = None
+
     def add(self, nets: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
         """Add the edges ``a[k]``–``b[k]`` of network ``nets[k]`` (alive members, ``a != b``)
         that are not there yet."""
@@ -317,24 +386,7 @@ class Ensemble:
         lo, hi = lo[new], hi[new]
         if lo.size == 0:
             return
-        rows = np.concatenate([lo, hi])
-        order = np.argsort(rows, kind="stable")
-        rows, cols = rows[order], np.concatenate([hi, lo])[order] % n
-        # rank of each entry among the earlier ones of its row
-        head = np.ones(rows.size, dtype=bool)
-        np.not_equal(rows[1:], rows[:-1], out=head[1:])
-        at = np.arange(rows.size)
-        rank = at - np.maximum.accumulate(np.where(head, at, 0))
-        slot = degree[rows] + rank
-        full = slot >= self._cap[rows]
-        if full.any():  # rare: move the rows without room
-            grow = np.unique(rows[full])
-            more = np.searchsorted(rows, grow, side="right") - np.searchsorted(rows, grow)
-            self._make_room(grow, more)
-        self._nbr[self._start[rows] + slot] = cols
-        tail = np.append(np.flatnonzero(head)[1:], rows.size) - 1  # last entry of each row
-        degree[rows[tail]] += rank[tail] + 1
-        self._csr = None
+        self._append(np.concatenate([lo, hi]), np.concatenate([hi, lo]) % n)
 
 
 def role_sizes(n: int) -> np.ndarray:

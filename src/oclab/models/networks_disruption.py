@@ -378,35 +378,38 @@ def step(
     b, n = ensemble.shape
     nets = np.flatnonzero(ensemble.alive.any(axis=1))
     victim = choose(ensemble, strategy, rng, sources)[nets]
-    orphan_net, orphan = ensemble.remove(nets, victim)
     if recovery == "none" or p_recover == 0.0:
-        return
-    if p_recover < 1.0:
-        keep = rng.random(orphan.size) < p_recover
-        orphan_net, orphan = orphan_net[keep], orphan[keep]
-    net, u = orphan_net, orphan
-    if net.size == 0:
+        ensemble.remove(nets, victim)
         return
     lost = np.full(b, -1)
     lost[nets] = ensemble.role[victim]
-    if recovery == "random":
-        pick = _random_pick(ensemble, net, u, lost, rng)
-    else:
+
+    def pick(net: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The replacement of each orphan (-1: none), the removed member already gone."""
+        if p_recover >= 1.0:
+            return replacement(net, u)
+        out = np.full(net.size, -1)
+        keep = np.flatnonzero(rng.random(net.size) < p_recover)
+        out[keep] = replacement(net[keep], u[keep])
+        return out
+
+    def replacement(net: np.ndarray, u: np.ndarray) -> np.ndarray:
+        if net.size == 0:
+            return np.full(0, -1)
+        if recovery == "random":
+            return _random_pick(ensemble, net, u, lost, rng)
         candidates = (ensemble.role[None, :] == lost[:, None]) & ensemble.alive
-        if recovery == "highest_degree":
-            score = np.where(candidates, ensemble.degree + 1e-3 * rng.random((b, n)), -1.0)
-            first = np.argmax(score, axis=1)
-            best = score[np.arange(b), first]
-            score[np.arange(b), first] = -1.0
-            second = np.argmax(score, axis=1)
-            pick = np.where(first[net] == u, second[net], first[net])
-            pick = np.where(
-                np.where(first[net] == u, score[net, second[net]], best[net]) >= 0, pick, -1
-            )
-        else:
-            pick = _nearest_pick(ensemble, candidates, np.stack([net, u], 1), rng)
-    ok = (pick >= 0) & (pick != u)
-    ensemble.add(net[ok], u[ok], pick[ok])  # once each, also when two orphans pick each other
+        if recovery == "nearest":
+            return _nearest_pick(ensemble, candidates, np.stack([net, u], 1), rng)
+        score = np.where(candidates, ensemble.degree + 1e-3 * rng.random((b, n)), -1.0)
+        first = np.argmax(score, axis=1)
+        best = score[np.arange(b), first]
+        score[np.arange(b), first] = -1.0
+        second = np.argmax(score, axis=1)
+        out = np.where(first[net] == u, second[net], first[net])
+        return np.where(np.where(first[net] == u, score[net, second[net]], best[net]) >= 0, out, -1)
+
+    ensemble.remove_and_rewire(nets, victim, pick)
 
 
 @dataclass(frozen=True)
