@@ -169,6 +169,9 @@ class Ensemble:
         self.alive = alive  # (B, n) bool: not removed
         self.degree = degree  # (B, n) int64: entries in use in each row
         self.macro = macro  # (B*n, B*n) the wider network, block diagonal
+        #: members of role ``r`` are ``bounds[r] .. bounds[r+1] - 1`` (roles are in order)
+        self.bounds = np.searchsorted(role, np.arange(role.max() + 2))
+        self._scratch = np.full(alive.size, -1)  # -1 between uses
         n = self.shape[1]
         self._layout(key // n, key % n, np.zeros(alive.size, dtype=np.int64))
 
@@ -247,7 +250,8 @@ class Ensemble:
     def copy(self) -> Ensemble:
         """An independent copy (the macro network is shared: it never changes)."""
         out = Ensemble.__new__(Ensemble)
-        out.role, out.macro = self.role, self.macro
+        out.role, out.macro, out.bounds = self.role, self.macro, self.bounds
+        out._scratch = self._scratch.copy()
         out.alive, out.degree = self.alive.copy(), self.degree.copy()
         out._start, out._cap, out._nbr = self._start.copy(), self._cap.copy(), self._nbr.copy()
         out._end, out._garbage, out._csr = self._end, self._garbage, self._csr
@@ -330,9 +334,10 @@ class Ensemble:
         ok &= ~there
         # two orphans that picked each other: each writes the other in its own row, no append
         flat = orphan - local + other
-        choice = np.full(self.alive.size, -1)
+        choice = self._scratch
         choice[orphan[ok]] = flat[ok]
         mutual = ok & (choice[np.where(ok, flat, 0)] == orphan)
+        choice[orphan] = -1
         # the removed member's entry: the new contact, or the row's last entry
         self._nbr[gone] = np.where(ok, other, self._nbr[self._start[orphan] + degree[orphan]])
         degree[orphan] += ok

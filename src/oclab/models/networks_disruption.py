@@ -311,7 +311,7 @@ def _random_pick(
     all the orphans of a network, so the alive members of that role are listed once per
     network and each orphan draws a position in its network's list (no rejection)."""
     b, n = ensemble.shape
-    bounds = np.searchsorted(ensemble.role, np.arange(ensemble.role.max() + 2))
+    bounds = ensemble.bounds
     wanted = np.flatnonzero(role >= 0)
     lo, hi = bounds[role[wanted]], bounds[role[wanted] + 1]
     flat = _ranges(wanted * n + lo, hi - lo)  # the role's members, network by network
