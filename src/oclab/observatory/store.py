@@ -292,11 +292,13 @@ class ObservatoryStore:
             for table, frame in frames.items():
                 if frame.height:
                     rows = frame.with_columns(batch_id=pl.lit(batch_id)).select(data_columns(table))
-                    session.execute(insert(MODELS[table]), rows.to_dicts())
+                    # Core insert of the table: one executemany (the ORM bulk path splits
+                    # batches wherever the set of null columns changes).
+                    session.execute(insert(MODELS[table].__table__), rows.to_dicts())
             for table, bad in report.quarantined.items():
                 if bad.height:
                     session.execute(
-                        insert(Quarantined),
+                        insert(Quarantined.__table__),
                         bad.select(
                             pl.lit(batch_id).alias("batch_id"),
                             pl.lit(table).alias("table_name"),
