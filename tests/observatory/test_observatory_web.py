@@ -296,3 +296,32 @@ def test_training_and_feed_endpoints(site):
         s["cases"] >= THRESHOLD for s in full["by_state"]
     )
     assert json.dumps(public)  # serialisable as the model's input
+
+
+def test_records_roles_and_audit_on_both_backends(engine, fixture_folder):
+    """The same checks on SQLite and PostgreSQL (the fixture tables: every cell is small)."""
+    from oclab.observatory.io import load_folder
+
+    data, report = load_folder(fixture_folder)
+    store = ObservatoryStore(engine)
+    store.import_dataset(data, report, KEY, str(fixture_folder))
+    registry = Registry(engine, RESTRICTED)
+    registry.add_agency("MXSESNSP0", "Secretariado Ejecutivo", "MX")
+    registry.add_user(None, "admin", PASSWORD, "national", "MXSESNSP0")
+    client = TestClient(create_app(Observatory(store, registry, threshold=THRESHOLD)))
+    token = client.post("/api/v1/tokens", json={"username": "admin", "password": PASSWORD})
+    admin = {"Authorization": f"Bearer {token.json()['token']}"}
+    public = client.get("/api/v1/indicators?level=state").json()["rows"]
+    # 2020: 8 reported (small); 2021: 0 reported but 1 resolved, a small numerator that hides
+    # the pair.
+    assert [(r["n_reported"], r["impunity"]) for r in public] == [(None, None), (None, None)]
+    assert [r["backlog"] for r in public] == [None, None]  # 2 and 1: small
+    full = client.get("/api/v1/indicators?level=state", headers=admin).json()["rows"]
+    assert [r["n_reported"] for r in full] == [8, 0]
+    assert client.get("/api/v1/records/defendants").status_code == 403
+    rows = client.get("/api/v1/records/defendants", headers=admin).json()
+    assert len(rows) == 5 and all(len(r["defendant_id"]) == 24 for r in rows)
+    log = client.get("/api/v1/audit", headers=admin).json()
+    actions = [(e["username"], e["action"], e["outcome"]) for e in log]
+    assert ("admin", "read_records", "allowed") in actions
+    assert ("(anonymous)", "read_records", "refused") in actions
