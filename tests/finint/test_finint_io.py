@@ -115,3 +115,21 @@ def test_accounts_round_trip(small, small_dir):
     accounts = io.read_accounts(small_dir / "Small_accounts.csv")
     assert accounts.columns == list(io.ACCOUNTS_HEADER)
     assert accounts["Bank ID"].to_list() == small.accounts["Bank ID"].to_list()
+
+
+def test_padded_values_and_windows_line_ends_are_read(tmp_path):
+    """Whitespace around values is stripped (padded rows are parsed again), CRLF is accepted."""
+    padded = (
+        " 2022/09/01 00:21 ,010, 8000EBD30,010,8000EBD31 ,3697.34, US Dollar,3697.34,"
+        "US Dollar ,Reinvestment\t,0"
+    )
+    bad = GOOD.replace("US Dollar,Reinvestment", "Doubloon,Reinvestment")
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(("\r\n".join([HEADER, GOOD, padded, bad, GOOD]) + "\r\n").encode())
+    loaded = io.read_transactions(path)
+    assert loaded.n_read == 4 and loaded.quarantine["line"].to_list() == [4]
+    tx = loaded.transactions
+    assert tx.height == 3 and tx["is_laundering"].to_list() == [0, 0, 0]
+    row = tx.filter(pl.col("to_account") == "8000EBD31").row(0, named=True)
+    assert row["from_account"] == "8000EBD30" and row["ts"].minute == 21
+    assert str(row["receiving_currency"]) == "US Dollar" and row["payment_format"] == "Reinvestment"

@@ -109,7 +109,6 @@ def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
     values = events.select(
         "key",
         o=out.cast(pl.Int32),
-        i=(~out).cast(pl.Int32),
         uo=pl.when(out).then(usd).otherwise(0.0),
         ui=pl.when(out).then(0.0).otherwise(usd),
         near=bit(NEAR_BIT).cast(pl.Int32),
@@ -120,10 +119,13 @@ def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
 
     def window(spec: tuple[int, list[pl.Expr]]) -> pl.DataFrame:
         width, sums = spec
-        return values.rolling("key", period=f"{width}i", closed="right").agg(sums).drop("key")
+        table = values.rolling("key", period=f"{width}i", closed="right").agg(sums).drop("key")
+        if "n" in table.columns:  # inflows = events - outflows (one rolling sum fewer)
+            table = table.select("o", i=pl.col("n") - pl.col("o"), uo="uo", ui="ui")
+        return table
 
     specs = [
-        (WINDOW_MIN, [pl.col("o", "i", "uo", "ui").sum()]),
+        (WINDOW_MIN, [pl.len().alias("n"), pl.col("o", "uo", "ui").sum()]),
         (STRUCTURING_WINDOW_MIN, [pl.col("near", "cash_in").sum()]),
         (1 << (bits - 1), [pl.len(), pl.col("first").sum()]),
     ]

@@ -192,17 +192,35 @@ def _read_columns(path: Path) -> pl.DataFrame:
     )
 
 
-def _parsed(raw: pl.DataFrame) -> pl.DataFrame:
-    """Typed columns (null where a value does not parse) from text or already-typed columns."""
+def _padded(column: pl.Expr) -> pl.Expr:
+    """Whether any value starts or ends with a space or a tab."""
+    return pl.any_horizontal(
+        column.str.starts_with(c) | column.str.ends_with(c) for c in (" ", "\t")
+    ).any()
+
+
+def _parsed(raw: pl.DataFrame, strip: bool = True) -> pl.DataFrame:
+    """Typed columns (null where a value does not parse) from text or already-typed columns.
+
+    With ``strip`` every text value is stripped of surrounding whitespace first. Without it
+    (the fast path: stripping six text columns of a large file costs as much as parsing them),
+    only the account columns are stripped, and only if some value there is padded; a padded
+    timestamp, number or category then fails to parse and :func:`validate` parses that row
+    again with ``strip``.
+    """
+    accounts = [c for c in ("from_account", "to_account") if raw.schema[c] == pl.String]
+    padded = raw.select(_padded(pl.col(c)).alias(c) for c in accounts).row(0) if accounts else ()
+    strip_accounts = {c for c, p in zip(accounts, padded, strict=True) if strip or p}
 
     def convert(name: str) -> pl.Expr:
         target = _TYPED[name] if name != "ts" else pl.Datetime("ms")
         dtype = raw.schema[name]
         col = pl.col(name)
-        if dtype == target:
+        if dtype == target and name not in strip_accounts:
             return col
         if dtype == pl.String:
-            col = col.str.strip_chars()
+            if strip or name in strip_accounts:
+                col = col.str.strip_chars()
             if name == "ts":
                 return col.str.strptime(pl.Datetime("ms"), TIMESTAMP_FORMAT, strict=False)
             if target == pl.String:
@@ -256,10 +274,17 @@ def _reason(parsed: pl.DataFrame) -> pl.Expr:
 
 def validate(raw: pl.DataFrame, source: str | Path) -> Loaded:
     """Split raw rows (``line``, ``_fields`` and the :data:`TX_COLUMNS`) into good and bad."""
-    parsed = _parsed(raw)
+    parsed = _parsed(raw, strip=False)
     parsed = parsed.with_columns(reason=_reason(parsed))
     bad_mask = parsed["reason"].is_not_null()
-    good = parsed.filter(~bad_mask).select(TX_COLUMNS)
+    if bad_mask.any():  # a value padded with whitespace is fine: parse those rows stripped
+        again = _parsed(raw.filter(bad_mask), strip=True)
+        again = again.with_columns(reason=_reason(again))
+        parsed = pl.concat([parsed.filter(~bad_mask), again]).sort("line")
+        bad_mask = parsed["reason"].is_not_null()
+    good = parsed.select(TX_COLUMNS)
+    if bad_mask.any():
+        good = good.filter(~bad_mask)
     if not good["ts"].is_sorted():
         good = good.sort("ts", maintain_order=True)
     quarantine = pl.DataFrame(
