@@ -205,10 +205,13 @@ def _training(args: argparse.Namespace) -> int:
     from oclab.observatory.training import STANDARD, load_training, training_gap
 
     standard = STANDARD.default if args.standard is None else args.standard
+    if args.out is not None and args.out.is_dir():
+        raise InputError(args.out, "--out", "a CSV file name (a folder with that name exists)")
     table = training_gap(load_training(args.csv), standard)
     if args.out is not None:
         from oclab.sweep_store import atomic_write
 
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(args.out, lambda p: table.write_csv(p, float_precision=6))
     print(f"standard: {standard:g} hours ({STANDARD.source if args.standard is None else 'user'})")
     for row in table.iter_rows(named=True):
