@@ -131,6 +131,8 @@ def main() -> None:
         networks = dict(zip((1_000, 10_000), args.networks, strict=True)).get(members, 10)
         ensemble = nw.generate(members, networks, np.random.default_rng(members))
         edges = edge_lists(ensemble)
+        run_oclab(ensemble, 2, args.sources, 99)  # warm-up of both (first calls, allocations)
+        run_mesa(edges[:1], ensemble.role, 2, args.sources, 99)
         ours, theirs = [], []
         for r in range(args.repeats):  # interleaved, so that both meet the same load
             ours.append(_timed(run_oclab, ensemble, args.steps, args.sources, r))

@@ -163,3 +163,21 @@ def test_disrupt_records_and_rejects_bad_input(ensemble: nw.Ensemble) -> None:
         nd.disrupt(ensemble, "degree", "magic", 1, np.random.default_rng(0))
     with pytest.raises(InputError, match="members"):
         nw.generate(5, 1, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("recovery", ["highest_degree", "none"])
+def test_scarce_role_targeting_stops_when_the_role_is_gone(
+    ensemble: nw.Ensemble, recovery: str
+) -> None:
+    ens = ensemble.copy()
+    scarce = int((ens.role == nw.SCARCE_ROLE).sum())
+    rng = np.random.default_rng(7)
+    for k in range(scarce):  # one member of the scarce role per step
+        nd.step(ens, "scarce_role", recovery, 1.0, rng)
+        assert (~ens.alive).sum(axis=1).tolist() == [k + 1] * 3
+        assert (ens.role[np.nonzero(~ens.alive)[1]] == nw.SCARCE_ROLE).all()
+    assert not ens.alive[:, ens.role == nw.SCARCE_ROLE].any()
+    key, alive = ens.key.copy(), ens.alive.copy()
+    nd.step(ens, "scarce_role", recovery, 1.0, rng)  # nobody left to target: nothing happens
+    np.testing.assert_array_equal(ens.key, key)
+    np.testing.assert_array_equal(ens.alive, alive)

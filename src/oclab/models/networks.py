@@ -60,7 +60,9 @@ ROLE_TABLE: tuple[tuple[str, int, float, float], ...] = (
 ROLES: tuple[str, ...] = tuple(r[0] for r in ROLE_TABLE)
 ROLE_SIZES = np.array([r[1] for r in ROLE_TABLE])
 REFERENCE_MEMBERS = int(ROLE_SIZES.sum())  # 838 role slots
-#: The scarcest role (fewest members, lowest D_vc), Duijn et al.'s best target.
+#: The scarce role Duijn et al. target: few members (15 of 838; only "Arranging fake owners of
+#: property", "Controlling cutters" and "Cutting toppings" have fewer), the lowest value-chain
+#: degree D_vc, and a specialised skill (tapping electricity for indoor plantations).
 SCARCE_ROLE = ROLES.index("Diverting electricity")
 
 #: Table S-3 (Duijn et al. 2014 SI): edges between members of two roles (unordered pairs).

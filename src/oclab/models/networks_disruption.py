@@ -8,8 +8,10 @@ chosen by a *strategy*:
   (Brandes & Pich 2007 sampling; exact with all members as sources);
 * ``value_chain``: the highest value-chain degree (distinct roles among its contacts), ties by
   degree;
-* ``scarce_role``: the most connected member of the scarce role (Diverting electricity), or the
-  most connected member overall once that role is gone;
+* ``scarce_role``: the most connected member of the scarce role (Diverting electricity: few
+  members, the lowest value-chain degree, a specialised skill); once the role is gone the
+  strategy has no target left and the network loses nobody more (Duijn et al. target the role
+  itself, not whoever is left after it);
 * ``random``: a member drawn at random.
 
 Then *recovery* (Duijn et al.): each contact the removed member leaves behind ("orphan")
@@ -214,14 +216,21 @@ def betweenness(
     for first in range(0, chosen.shape[1], _BATCH):
         start = _columns(chosen, n, slice(first, first + _BATCH))
         layers = _bfs(graph, start, allowed)
-        sigma = layers[0].astype(np.float64)
+        sigma = layers[0].astype(np.float64)  # shortest paths from the source (column)
         for prev, layer in itertools.pairwise(layers):
-            sigma += np.where(layer, graph @ np.where(prev, sigma, 0.0), 0.0)
+            pushed = graph @ (sigma * prev)
+            pushed *= layer
+            sigma += pushed
         delta = np.zeros_like(sigma)
-        safe = np.where(sigma > 0, sigma, 1.0)
+        inverse = np.divide(1.0, sigma, out=np.zeros_like(sigma), where=sigma > 0)
         for d in range(len(layers) - 1, 0, -1):
-            pull = graph @ np.where(layers[d], (1.0 + delta) / safe, 0.0)
-            delta += np.where(layers[d - 1], sigma * pull, 0.0)
+            share = delta + 1.0
+            share *= inverse
+            share *= layers[d]
+            pull = graph @ share
+            pull *= sigma
+            pull *= layers[d - 1]
+            delta += pull
         delta[start] = 0.0
         score += delta.sum(axis=1)
     scale = 0.5 if sources is None else 0.5 * n / max(chosen.shape[1], 1)
@@ -280,7 +289,8 @@ def _argmax_ties_at_random(
 def choose(
     ensemble: Ensemble, strategy: str, rng: np.random.Generator, sources: int | None = 64
 ) -> np.ndarray:
-    """The member (B,) each network loses this step under ``strategy`` (ties at random)."""
+    """The member (B,) each network loses this step under ``strategy`` (ties at random; -1:
+    no target left)."""
     n = ensemble.shape[1]
     if strategy == "degree":
         score = ensemble.degree
@@ -288,9 +298,10 @@ def choose(
         score = betweenness(ensemble, sources, rng)
     elif strategy == "value_chain":  # distinct roles, then degree
         score = value_chain_degree(ensemble) * (n + 1) + ensemble.degree
-    elif strategy == "scarce_role":
+    elif strategy == "scarce_role":  # -1 where the role is gone
         scarce = (ensemble.role == SCARCE_ROLE)[None, :] & ensemble.alive
-        score = ensemble.degree + np.where(scarce, 2 * n, 0)
+        pick = _argmax_ties_at_random(np.where(scarce, ensemble.degree + 1, 0), scarce, rng)
+        return np.where(scarce.any(axis=1), pick, -1)
     elif strategy == "random":
         score = np.zeros(ensemble.shape)
     else:
@@ -378,6 +389,8 @@ def step(
     b, n = ensemble.shape
     nets = np.flatnonzero(ensemble.alive.any(axis=1))
     victim = choose(ensemble, strategy, rng, sources)[nets]
+    if strategy == "scarce_role":  # only this strategy can run out of targets
+        nets, victim = nets[victim >= 0], victim[victim >= 0]
     if recovery == "none" or p_recover == 0.0:
         ensemble.remove(nets, victim)
         return
