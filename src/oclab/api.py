@@ -103,10 +103,13 @@ def execute(
     progress: Callable[[int], None] | None = None,
     data: Any = None,
     extra_outputs: Callable[[pl.DataFrame, pl.DataFrame], Mapping[str, Writer]] | None = None,
+    annotate: Callable[[pl.DataFrame, pl.DataFrame], Mapping[str, Any]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Run ``study``, then write results, summary, metadata and report into ``out_dir``.
 
-    ``extra_outputs(results, summary)`` may add files (name -> writer), written with the rest.
+    ``annotate(results, summary)`` may add entries to the metadata before the report is rendered
+    (e.g. ``claims``); ``extra_outputs(results, summary)`` may add files (name -> writer),
+    written with the rest.
     """
     from oclab.report.html import render_report  # matplotlib is only loaded when reporting
 
@@ -121,6 +124,8 @@ def execute(
         command or " ".join(sys.argv),
         time.perf_counter() - started,
     )
+    if annotate is not None:
+        meta |= annotate(results, summary)
     report = render_report(results, summary, meta)
     writers: dict[str, Writer] = {
         RESULTS: parquet_writer(results),

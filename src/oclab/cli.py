@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "oclab.routes_cli",
     "oclab.suppression_cli",
     "oclab.observatory.cli",
+    "oclab.strategy_cli",
 )
 
 

@@ -213,6 +213,19 @@ def chunk_tasks(study: Study, data: Any) -> list[ChunkTask]:
     ]
 
 
+def drawn_params(study: Study) -> pl.DataFrame:
+    """Every run's parameter values, drawn exactly as :func:`run_chunk` draws them (one row per
+    run, one column per parameter), so outcomes can be related to the uncertain inputs."""
+    model = get_model(study.model, study.source)
+    frames = []
+    for task in chunk_tasks(study, None):
+        rng = np.random.default_rng(named_streams(task.seed)["params"])
+        values = sample_params(study, model.PARAMS, task.runs, rng)
+        run = np.arange(task.first_run, task.first_run + task.runs)
+        frames.append(pl.DataFrame({"run": run} | values))
+    return pl.concat(frames)
+
+
 def run_study(
     study: Study,
     executor: Executor | None = None,

@@ -15,7 +15,11 @@ from types import ModuleType
 from oclab.errors import InputError
 
 #: Model modules; each one's ``NAME`` is the name used in study files and on the command line.
-MODEL_MODULES: tuple[str, ...] = ("oclab.models.cartels", "oclab.models.demand")
+MODEL_MODULES: tuple[str, ...] = (
+    "oclab.models.cartels",
+    "oclab.models.demand",
+    "oclab.models.integrated",
+)
 
 MODELS: dict[str, ModuleType] = {
     module.NAME: module for module in map(importlib.import_module, MODEL_MODULES)
