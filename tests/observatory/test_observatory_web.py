@@ -325,3 +325,35 @@ def test_records_roles_and_audit_on_both_backends(engine, fixture_folder):
     actions = [(e["username"], e["action"], e["outcome"]) for e in log]
     assert ("admin", "read_records", "allowed") in actions
     assert ("(anonymous)", "read_records", "refused") in actions
+
+
+def test_totals_do_not_give_away_hidden_parts(site):
+    """A shown national (state) count has every state (court) count of its year shown, and
+    no shown total leaves a small implied count (alternative resolutions) by subtraction."""
+    from oclab.observatory.privacy import COURT_GROUPS, GROUPS, IMPLIED
+
+    _, client, _, _ = site
+
+    def table(level: str) -> pl.DataFrame:
+        answer = client.get(f"/api/v1/download/indicators_{level}.parquet")
+        return pl.read_parquet(io.BytesIO(answer.content))
+
+    national, state, court = table("national"), table("state"), table("court")
+    hidden_somewhere = 0
+    for coarse, fine, keys, groups in (
+        (national, state, [], GROUPS),
+        (state, court, ["state"], COURT_GROUPS),
+    ):
+        for column in (c for g in groups for c in g if c in fine.columns):
+            parts = fine.group_by([*keys, "year"]).agg(hidden=pl.col(column).is_null().any())
+            joined = coarse.join(parts, on=[*keys, "year"], how="inner")
+            leaks = joined.filter(pl.col(column).is_not_null() & pl.col("hidden"))
+            assert leaks.height == 0, (column, leaks.head(3).to_dicts())
+            hidden_somewhere += joined.filter(pl.col("hidden")).height
+    assert hidden_somewhere > 0  # the rule was exercised
+    for frame in (national, state, court):
+        for total, parts in IMPLIED:
+            if total in frame.columns:
+                shown = frame.drop_nulls([total, *parts])
+                rest = shown[total] - sum(shown[p] for p in parts)
+                assert not ((rest > 0) & (rest < THRESHOLD)).any(), total

@@ -161,7 +161,12 @@ def _indicators(args: argparse.Namespace) -> int:
     from oclab.core.results import json_writer, write_outputs
     from oclab.observatory.indicators import court_anomalies, indicators
     from oclab.observatory.io import load_folder
-    from oclab.observatory.privacy import suppress, suppress_anomalies
+    from oclab.observatory.privacy import (
+        COURT_GROUPS,
+        suppress,
+        suppress_anomalies,
+        suppress_hierarchy,
+    )
 
     data, report = load_folder(args.folder)
     tables = {
@@ -177,6 +182,9 @@ def _indicators(args: argparse.Namespace) -> int:
             else suppress(t, args.threshold)
             for name, t in tables.items()
         }
+        tables["indicators_state"] = suppress_hierarchy(
+            tables["indicators_court"], tables["indicators_state"], ["state"], COURT_GROUPS
+        )
     writers = {}
     for name, table in tables.items():
         writers |= _writers(name, table, args.format)

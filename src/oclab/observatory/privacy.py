@@ -4,8 +4,13 @@ Public tables show aggregates only. A count from 1 to ``threshold - 1`` is a sma
 hidden, together with whatever would let it be recomputed inside the same row (the rate it
 feeds, the denominator and the complementary count). Zero counts are shown: they describe no
 person. The default threshold is ``oclab.observatory.cli.PUBLIC_THRESHOLD`` (10).
-Not handled: differencing across rows or tables (a state total minus its other courts), which
-needs complementary suppression across the hierarchy.
+Counts implied within a row are protected too: the alternative resolutions (concluded minus
+convictions, acquittals and dismissals; resolved minus convictions) are not a column, but a
+small one would be revealed by subtraction, so the total is hidden. Across the hierarchy,
+:func:`suppress_hierarchy` hides a coarser row's counts (state, nation) wherever a finer row
+(court, state) adding up to it has a hidden count, so a total minus the shown parts recovers
+nothing. Not handled: differencing between tables of other shapes (an anomaly row pooled over
+years minus the court's shown years).
 """
 
 from __future__ import annotations
@@ -15,6 +20,22 @@ import polars as pl
 from oclab.errors import InputError
 from oclab.observatory.indicators import STATS, rate_pairs
 
+#: Counts that add up from a finer table to a coarser one, grouped by their links within a row
+#: (hiding one count of a group hides the group: the others would give it back).
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("n_reported", "n_resolved", "n_accusatorial"),
+    ("n_concluded", "n_convictions", "n_acquittals", "n_dismissals", "n_verdicts"),
+    ("n_defendants", "n_pretrial"),
+    ("backlog",),
+)
+#: The groups a court table shares with its state table (courts count charged cases by year of
+#: charge; the report group is by year of report and not shared).
+COURT_GROUPS: tuple[tuple[str, ...], ...] = GROUPS[1:]
+#: Counts that are not columns but follow from columns by subtraction: (total, parts).
+IMPLIED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("n_concluded", ("n_convictions", "n_acquittals", "n_dismissals")),
+    ("n_resolved", ("n_convictions",)),
+)
 ANOMALY_NUMBERS = (
     "n",
     "observed",
@@ -55,13 +76,19 @@ def suppress(table: pl.DataFrame, threshold: int) -> pl.DataFrame:
         flag = small(pl.col(num)) | small(pl.col(den)) | small(pl.col(den) - pl.col(num))
         hidden[num] = hidden[num] | flag
         hidden[den] = hidden[den] | flag
+    for total, parts in IMPLIED:
+        if total in hidden and all(p in table.columns for p in parts):
+            rest = pl.col(total) - pl.sum_horizontal(pl.col(p) for p in parts)
+            hidden[total] = hidden[total] | small(rest)
     for rate, (num, den) in rates.items():
         hidden[rate] = hidden[num] | hidden[den]
     for stat, count in STATS.items():
         if stat in table.columns:
             hidden[stat] = pl.col(count) < threshold
     return table.with_columns(
-        pl.when(h).then(None).otherwise(pl.col(col)).alias(col) for col, h in hidden.items()
+        pl.when(h).then(None).otherwise(pl.col(col)).alias(col)
+        for col, h in hidden.items()
+        if col in table.columns  # a rate whose counts are present but not itself
     )
 
 
@@ -82,3 +109,46 @@ def suppress_anomalies(table: pl.DataFrame, threshold: int) -> pl.DataFrame:
         ),
         flag=pl.when(hide).then(pl.lit("suppressed")).otherwise(pl.col("flag")),
     )
+
+
+def suppress_hierarchy(
+    finer: pl.DataFrame,
+    coarser: pl.DataFrame,
+    keys: list[str],
+    groups: tuple[tuple[str, ...], ...] = GROUPS,
+) -> pl.DataFrame:
+    """``coarser`` (already suppressed) with every group hidden where a ``finer`` row adding up
+    to it (same ``keys`` and year) has a hidden count of that group.
+
+    Both tables come from :func:`suppress` (counts are never empty before suppression, so an
+    empty count is a hidden one). Rates whose numerator or denominator becomes hidden are
+    hidden too. Apply from the finest level up (courts to states, then states to the nation).
+    """
+    by = [*keys, "year"]
+    shared = [(g, [c for c in g if c in finer.columns]) for g in groups]
+    shared = [(g, cols) for g, cols in shared if cols]
+    if finer.height == 0 or not shared:
+        return coarser
+    flags = finer.group_by(by).agg(
+        pl.any_horizontal(pl.col(cols).is_null()).any().alias(f"_hide{i}")
+        for i, (_, cols) in enumerate(shared)
+    )
+    joined = coarser.join(flags, on=by, how="left")
+    hide: dict[str, pl.Expr] = {}
+    for i, (group, _) in enumerate(shared):
+        for column in group:
+            if column in coarser.columns:
+                hide[column] = pl.col(f"_hide{i}").fill_null(False)
+    out = joined.with_columns(
+        pl.when(h).then(None).otherwise(pl.col(c)).alias(c) for c, h in hide.items()
+    )
+    rates = rate_pairs(out.columns)
+    out = out.with_columns(
+        pl.when(pl.col(num).is_null() | pl.col(den).is_null())
+        .then(None)
+        .otherwise(pl.col(rate))
+        .alias(rate)
+        for rate, (num, den) in rates.items()
+        if rate in out.columns
+    )
+    return out.drop([f"_hide{i}" for i in range(len(shared))])

@@ -20,7 +20,13 @@ import polars as pl
 from oclab.observatory.feed import judicial_calibration
 from oclab.observatory.indicators import court_anomalies, indicators
 from oclab.observatory.io import Dataset
-from oclab.observatory.privacy import suppress, suppress_anomalies
+from oclab.observatory.privacy import (
+    COURT_GROUPS,
+    GROUPS,
+    suppress,
+    suppress_anomalies,
+    suppress_hierarchy,
+)
 from oclab.observatory.store import MODELS, ObservatoryStore
 from oclab.observatory.training import STANDARD, load_training, training_gap
 from oclab.traces.policy import RESTRICTED, Principal
@@ -67,13 +73,23 @@ def aggregates(data: Dataset) -> dict[str, pl.DataFrame]:
 
 
 def suppressed(tables: dict[str, pl.DataFrame], threshold: int) -> dict[str, pl.DataFrame]:
-    """Every aggregate table with small cells hidden (:mod:`oclab.observatory.privacy`)."""
+    """Every aggregate table with small cells hidden (:mod:`oclab.observatory.privacy`), then
+    the counts of states and of the nation that their courts or states would give away."""
+    if not tables:
+        return {}
     out = {}
     for name, table in tables.items():
         if name.startswith("anomalies"):
             out[name] = suppress_anomalies(table, threshold) if table.height else table
-        else:
+        elif name != "transition":
             out[name] = suppress(table, threshold)
+    out["indicators_state"] = suppress_hierarchy(
+        out["indicators_court"], out["indicators_state"], ["state"], COURT_GROUPS
+    )
+    out["indicators_national"] = suppress_hierarchy(
+        out["indicators_state"], out["indicators_national"], [], GROUPS
+    )
+    out["transition"] = out["indicators_state"].select(TRANSITION_COLUMNS)
     return out
 
 
