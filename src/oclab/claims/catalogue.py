@@ -116,8 +116,16 @@ class Claim:
         return {v.strategy for c in self.conditions for v in (c.left, c.right)}
 
 
-def _vs(strategy: str, outcome: str, years: float, op: str, other: str = BASELINE) -> Condition:
-    return Condition(Value(strategy, outcome, years), op, Value(other, outcome, years))
+def _vs(
+    strategy: str,
+    outcome: str,
+    years: float,
+    op: str,
+    other: str = BASELINE,
+    factor: float = 1.0,
+) -> Condition:
+    """``outcome`` of ``strategy`` compared (``op``) with ``factor`` times that of ``other``."""
+    return Condition(Value(strategy, outcome, years), op, Value(other, outcome, years), factor)
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -167,32 +175,15 @@ CLAIMS: tuple[Claim, ...] = (
         "Lower reporting thresholds are useless without the capacity to digest the reports: "
         "without more analysts they catch (almost) nothing more.",
         (
-            Condition(
-                Value("threshold-only", "laundering_caught", 5),
-                "<",
-                Value(BASELINE, "laundering_caught", 5),
-                1.1,
-            ),
-            Condition(
-                Value("threshold-and-capacity", "laundering_caught", 5),
-                ">",
-                Value(BASELINE, "laundering_caught", 5),
-                1.5,
-            ),
+            _vs("threshold-only", "laundering_caught", 5, "<", factor=1.1),
+            _vs("threshold-and-capacity", "laundering_caught", 5, ">", factor=1.5),
         ),
     ),
     Claim(
         "thresholds-burden-commerce",
         "I.A.3",
         "Reporting on ever-smaller transfers slows legitimate commerce.",
-        (
-            Condition(
-                Value("threshold-only", "legitimate_friction", 5),
-                ">",
-                Value(BASELINE, "legitimate_friction", 5),
-                2.0,
-            ),
-        ),
+        (_vs("threshold-only", "legitimate_friction", 5, ">", factor=2.0),),
     ),
     Claim(
         "money-raises-cost-not-wipe-out",
@@ -200,12 +191,7 @@ CLAIMS: tuple[Claim, ...] = (
         "States cannot wipe out money laundering, but they can raise the cost of doing business.",
         (
             _vs("follow-the-money", "cost_of_business", 10, ">"),
-            Condition(
-                Value("follow-the-money", "net_revenue", 10),
-                ">",
-                Value(BASELINE, "net_revenue", 10),
-                0.2,
-            ),
+            _vs("follow-the-money", "net_revenue", 10, ">", factor=0.2),
         ),
     ),
     Claim(
@@ -228,18 +214,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Institutional reform (corruption, police, justice) lowers violence, but only in the "
         "long run: little within two years, clearly within ten.",
         (
-            Condition(
-                Value("institutions-first", "homicides", 2),
-                ">",
-                Value(BASELINE, "homicides", 2),
-                0.95,
-            ),
-            Condition(
-                Value("institutions-first", "homicides", 10),
-                "<",
-                Value(BASELINE, "homicides", 10),
-                0.9,
-            ),
+            _vs("institutions-first", "homicides", 2, ">", factor=0.95),
+            _vs("institutions-first", "homicides", 10, "<", factor=0.9),
         ),
     ),
     Claim(
@@ -273,7 +249,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Truces with organized crime bring a dramatic decrease in violence for a time, then "
         "consolidation and corruption.",
         (
-            Condition(Value("truce", "homicides", 2), "<", Value(BASELINE, "homicides", 2), 0.8),
+            _vs("truce", "homicides", 2, "<", factor=0.8),
             _vs("truce", "largest_share", 10, ">"),
             _vs("truce", "corruption", 10, ">"),
         ),
