@@ -125,3 +125,9 @@ def test_cli_bad_choice_one_line_exit_2(
 def test_cli_not_a_sweep_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sensitivity", str(tmp_path)]) == 2
     assert "sweep.json" in capsys.readouterr().err
+
+
+def test_constant_outcome_is_refused_with_a_reason(sobol_sweep: Path) -> None:
+    """Variance-based indices of an outcome that never varies are undefined, not zero."""
+    with pytest.raises(InputError, match="kingpin_strikes is constant in baseline"):
+        sweep_sensitivity(sobol_sweep, "kingpin_strikes", 1.0)

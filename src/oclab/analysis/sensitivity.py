@@ -141,6 +141,15 @@ def sweep_sensitivity(
     if method not in SENSITIVITY_METHODS:
         raise InputError(folder, "method", "a sweep made with --method sobol or morris", method)
     y = sweep_outcome(folder, outcome, years, scenario)
+    if np.ptp(y) <= 1e-9 * max(1.0, float(np.abs(y).max())):
+        # Variance-based indices divide by the variance: a constant outcome has none to explain.
+        raise InputError(
+            folder,
+            "--outcome",
+            "an outcome that varies across the sweep's samples (indices are undefined: "
+            f"{outcome} is constant in {scenario or spec['scenarios'][0]}; try --scenario)",
+            outcome,
+        )
     names = list(spec["factors"])
     if method == "sobol":
         return method, sobol_indices(names, y, conf_level=conf_level, seed=seed)
