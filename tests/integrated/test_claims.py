@@ -119,3 +119,32 @@ def test_claims_cli_subset_and_unknown_claim(tmp_path, capsys) -> None:
     capsys.readouterr()
     assert main(["claims", "--claim", "no-such-claim", "--out", str(tmp_path / "x")]) == 2
     assert "--claim" in capsys.readouterr().err
+
+
+def test_observatory_feed_calibrates_the_reform_end_to_end(tmp_path) -> None:
+    """Synthetic court records -> ``oclab observatory feed`` -> the reform lever's calibration."""
+    import json
+
+    from oclab.cli import main
+    from oclab.models.integrated_calibration import judicial_params
+
+    records, feed = tmp_path / "records", tmp_path / "judicial.json"
+    assert main(["observatory", "generate", str(records), "--cases", "4000", "--seed", "2"]) == 0
+    assert main(["observatory", "feed", str(records), "--out", str(feed)]) == 0
+    national = json.loads(feed.read_text(encoding="utf-8"))["national"]
+    params = judicial_params(feed)
+    assert params["conviction_now"] == pytest.approx(
+        national["conviction_probability"]["accusatorial"]  # the transition ended in 2016
+    )
+    out = tmp_path / "cmp"
+    argv = ["compare", "judicial-reform-only", "--runs", "2", "--years", "1", "--engine", "serial"]
+    variant = tmp_path / "judicial-reform-only.toml"
+    variant.write_text(
+        'name = "judicial-reform-only"\nsection = "I.B.3"\nbudget = 26e9\n'
+        '[levers]\n"judicial.reform" = 1.0\n',
+        encoding="utf-8",
+    )
+    argv[1] = str(variant)
+    assert main([*argv, "--judicial", str(feed), "--out", str(out)]) == 0
+    study = json.loads((out / "study.json").read_text(encoding="utf-8"))["study"]
+    assert study["params"] == pytest.approx(params)
