@@ -25,7 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("--out", type=Path, default=Path("out/disrupt"), help="results folder")
     cmd.add_argument("--members", type=int, default=838, help="members per network (default 838)")
     cmd.add_argument("--networks", type=int, default=10, help="networks in the ensemble")
-    cmd.add_argument("--steps", type=int, default=50, help="removals (one per step)")
+    cmd.add_argument(
+        "--steps",
+        type=int,
+        default=50,
+        help="removals (one per step; scarce_role stops once that role is gone)",
+    )
     cmd.add_argument(
         "--strategy", default=_ALL, help="comma-separated removal strategies, or 'all'"
     )

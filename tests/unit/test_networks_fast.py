@@ -42,10 +42,25 @@ def test_edge_store_matches_a_plain_adjacency_over_many_steps(ensemble: nw.Ensem
         np.testing.assert_array_equal(ens.degree, adj.sum(axis=2))
     np.testing.assert_array_equal(ens.dense(), adj)
     assert (np.diff(ens.key) > 0).all()
+    _check_role_lists(ens)
     indptr, indices = ens.csr()
     rows = np.repeat(np.arange(800), np.diff(indptr))
     np.testing.assert_array_equal(adj.reshape(800, 200)[rows, indices % 200], True)
     assert indices.size == adj.sum()
+
+
+def _check_role_lists(ens: nw.Ensemble) -> None:
+    """Each role's alive members come first in its list, and every member knows its place."""
+    b, n = ens.shape
+    listed = ens._listed.reshape(b, n)
+    np.testing.assert_array_equal(ens._listed[ens._at], np.tile(np.arange(n), b))
+    for net in range(b):
+        for r in range(len(nw.ROLES)):
+            lo, hi = ens.bounds[r], ens.bounds[r + 1]
+            alive = np.flatnonzero(ens.alive[net] & (ens.role == r))
+            assert ens.in_role[net, r] == alive.size
+            assert sorted(listed[net, lo : lo + alive.size].tolist()) == alive.tolist()
+            assert sorted(listed[net, lo:hi].tolist()) == list(range(lo, hi))
 
 
 def _sampled_reference(ens: nw.Ensemble, sources: np.ndarray, b: int) -> float:
@@ -161,4 +176,5 @@ def test_remove_and_rewire_equals_remove_then_add(monkeypatch: pytest.MonkeyPatc
     np.testing.assert_array_equal(fused.dense(), plain.dense())
     assert (np.diff(fused.key) > 0).all()
     np.testing.assert_array_equal(fused.degree, fused.dense().sum(axis=2))
+    _check_role_lists(fused)
     assert moved["rows"] > 0 and moved["rewrites"] > 0  # both ways of making room were used

@@ -134,7 +134,8 @@ def role_edges() -> np.ndarray:
 
 def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
     """The concatenated index ranges ``start[k] .. start[k] + size[k] - 1``."""
-    return np.repeat(start - np.cumsum(size) + size, size) + np.arange(size.sum())
+    end = np.cumsum(size)
+    return np.repeat(start + size - end, size) + np.arange(end[-1] if end.size else 0)
 
 
 _SLACK = 16  # spare entries per row beyond twice its degree
@@ -174,6 +175,16 @@ class Ensemble:
         #: members of role ``r`` are ``bounds[r] .. bounds[r+1] - 1`` (roles are in order)
         self.bounds = np.searchsorted(role, np.arange(role.max() + 2))
         self._scratch = np.full(alive.size, -1)  # -1 between uses
+        # each network's members role by role, the alive ones of a role first: the role's
+        # members are ``bounds[r] .. bounds[r+1] - 1`` of its row of ``_listed``, the first
+        # ``in_role[net, r]`` of them alive; ``_at`` is each member's place there (flat)
+        b, n = alive.shape
+        self._listed = np.tile(np.arange(n), b)
+        self._at = np.arange(b * n)
+        self.in_role = (
+            alive.reshape(b, n)[:, :, None]
+            & (role[:, None] == np.arange(self.bounds.size - 1))[None]
+        ).sum(axis=1)
         n = self.shape[1]
         self._layout(key // n, key % n, np.zeros(alive.size, dtype=np.int64))
 
@@ -254,6 +265,11 @@ class Ensemble:
         out = Ensemble.__new__(Ensemble)
         out.role, out.macro, out.bounds = self.role, self.macro, self.bounds
         out._scratch = self._scratch.copy()
+        out._listed, out._at, out.in_role = (
+            self._listed.copy(),
+            self._at.copy(),
+            self.in_role.copy(),
+        )
         out.alive, out.degree = self.alive.copy(), self.degree.copy()
         out._start, out._cap, out._nbr = self._start.copy(), self._cap.copy(), self._nbr.copy()
         out._end, out._garbage, out._csr = self._end, self._garbage, self._csr
@@ -280,6 +296,35 @@ class Ensemble:
         out[net, a, c] = True
         return out
 
+    def _unlist(self, nets: np.ndarray, members: np.ndarray, rows: np.ndarray) -> None:
+        """Move removed members behind the alive ones of their role (one per network)."""
+        n = self.shape[1]
+        role = self.role[members]
+        last = nets * n + self.bounds[role] + self.in_role[nets, role] - 1
+        here = self._at[rows]
+        moved = self._listed[last]  # the role's last alive member takes the removed one's place
+        self._listed[here] = moved
+        self._listed[last] = members
+        self._at[nets * n + moved] = here
+        self._at[rows] = last
+        self.in_role[nets, role] -= 1
+
+    def random_in_role(
+        self, net: np.ndarray, member: np.ndarray, role: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """For each ``member[k]`` of network ``net[k]``, an alive member of ``role[k]`` other
+        than itself drawn uniformly (-1 if none): a position among the role's alive members."""
+        n = self.shape[1]
+        role = np.maximum(role, 0)
+        start = net * n + self.bounds[role]
+        own = self.role[member] == role  # the member is one of them: skip its place
+        alive = self.in_role[net, role]
+        avail = alive - own
+        draw = (rng.random(net.size) * avail).astype(np.int64)
+        draw += own & (start + draw >= self._at[net * n + member])
+        pick = self._listed[start + np.minimum(draw, np.maximum(alive - 1, 0))]
+        return np.where(avail > 0, pick, -1)
+
     def remove(self, nets: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Remove ``members[k]`` from network ``nets[k]`` (at most one per network) with their
         edges; return the (network, member) pairs they leave behind ("orphans"), network by
@@ -296,6 +341,7 @@ class Ensemble:
         self._nbr[gone] = self._nbr[self._start[orphan] + degree[orphan]]
         degree[rows] = 0
         self.alive.reshape(-1)[rows] = False
+        self._unlist(nets.astype(np.int64), members, rows)
         self._garbage += int(self._cap[rows].sum())
         self._cap[rows] = 0
         self._csr = None
@@ -323,6 +369,7 @@ class Ensemble:
         degree[orphan] -= 1
         degree[rows] = 0
         self.alive.reshape(-1)[rows] = False
+        self._unlist(nets.astype(np.int64), members, rows)
         self._garbage += int(self._cap[rows].sum())
         self._cap[rows] = 0
         self._csr = None
@@ -365,8 +412,7 @@ class Ensemble:
             more = np.searchsorted(rows, grow, side="right") - np.searchsorted(rows, grow)
             self._make_room(grow, more)
         self._nbr[self._start[rows] + slot] = cols
-        tail = np.append(np.flatnonzero(head)[1:], rows.size) - 1  # last entry of each row
-        degree[rows[tail]] += rank[tail] + 1
+        np.add.at(degree, rows, 1)
         self._csr = None
 
     def add(self, nets: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:

@@ -42,7 +42,7 @@ from oclab.models.networks import SCARCE_ROLE, Ensemble
 STRATEGIES: tuple[str, ...] = ("degree", "betweenness", "value_chain", "scarce_role", "random")
 RECOVERIES: tuple[str, ...] = ("random", "highest_degree", "nearest", "none")
 _BATCH = 256  # BFS sources advanced together (memory: members x networks x batch)
-_SPARSE = 4  # frontier below 1/_SPARSE of the rows: pull only into its neighbours
+_SPARSE = 16  # frontier below 1/_SPARSE of the rows: pull only into its neighbours
 
 
 def union(ensemble: Ensemble) -> sparse.csr_array:
@@ -318,28 +318,11 @@ def _random_pick(
 ) -> np.ndarray:
     """For each orphan ``orphan[k]`` of network ``net[k]``, a member drawn uniformly among the
     alive members of the role ``role[net[k]]`` other than itself (-1 if none). ``role`` (B,)
-    is the role each network's orphans replace (-1: none): the removed member's, the same for
-    all the orphans of a network, so the alive members of that role are listed once per
-    network and each orphan draws a position in its network's list (no rejection)."""
-    b, n = ensemble.shape
-    bounds = ensemble.bounds
-    wanted = np.flatnonzero(role >= 0)
-    lo, hi = bounds[role[wanted]], bounds[role[wanted] + 1]
-    flat = _ranges(wanted * n + lo, hi - lo)  # the role's members, network by network
-    members = flat[ensemble.alive.reshape(-1)[flat]]
-    if members.size == 0:
-        return np.full(net.size, -1)
-    count = np.bincount(members // n, minlength=b)
-    first = np.cumsum(count) - count
-    own = ensemble.role[orphan] == role[net]  # the orphan is one of them: skip it
-    avail = count[net] - own
-    draw = (rng.random(net.size) * avail).astype(np.int64)
-    mine = np.flatnonzero(own)
-    if mine.size:
-        at = np.searchsorted(members, net[mine] * n + orphan[mine]) - first[net[mine]]
-        draw[mine] += draw[mine] >= at
-    pick = members[np.minimum(first[net] + draw, members.size - 1)] - net * n
-    return np.where(avail > 0, pick, -1)
+    is the role each network's orphans replace (-1: none), the removed member's. The ensemble
+    keeps each role's alive members listed, so a draw is one position (no rejection)."""
+    wanted = role[net]
+    pick = ensemble.random_in_role(net, orphan, wanted, rng)
+    return np.where(wanted >= 0, pick, -1)
 
 
 def _nearest_pick(
