@@ -17,7 +17,7 @@ Revenue ties them together. Every quarter (13 weeks, or less)::
     cost    = laundering cost share + route_cost_share * route_cost_ratio(interdiction)
               + bribe_share * corruption / corruption_0
     net     = gross * (1 - cost)
-    rho'    = rho * (net / net_0)^revenue_recruitment_elasticity
+    rho'    = rho * (net / net_sq)^revenue_recruitment_elasticity
               * max(0, 1 - legitimacy_recruitment_effect * (legitimacy - legitimacy_0))
     eta'    = eta * suppression_intensity * (1 - corruption) / (1 - corruption_0)
               * conviction / conviction_now * (1 + arrest_effect * (prof - prof_0))
@@ -26,9 +26,11 @@ Revenue ties them together. Every quarter (13 weeks, or less)::
     theta'  = theta * guns.lethality_factor * truce_violence_factor
     absorption_rate' = absorption_rate + truce * truce_consolidation
 
-and the cartel model runs with ``rho', eta', theta'``. At the status quo (every lever at its
-default) every multiplier is 1 at the start, so the integrated model starts as the cartel model;
-afterwards revenue follows the demand model. Deaths in clashes with the state are
+and the cartel model runs with ``rho', eta', theta'``. ``net_sq`` is the net revenue the same
+world would have at the same time under the status quo (the history's lever values, with its
+own US market advanced alongside), so with every lever at its status quo every multiplier is
+exactly 1 and the integrated model *is* the cartel model (a test checks it); levers act as
+departures from the calibrated trajectory. Deaths in clashes with the state are
 ``clash_deaths * members/members_0 * (troops/troops_0 + suppression_intensity) / 2`` a year.
 Most couplings are assumptions with wide ranges (``docs/odd/integrated.md``); the claims engine
 (:mod:`oclab.claims`) says which findings hold across them.
