@@ -255,6 +255,14 @@ class Ensemble:
             self._csr = (indptr, other)
         return self._csr
 
+    def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The edge store as it is, for readers that go row by row: (first, degree, entries,
+        base); the contacts of row ``r`` are ``base[r] + entries[first[r] + i]`` for ``i <
+        degree[r]`` (``base[r]`` is the row of member 0 of its network)."""
+        n = self.shape[1]
+        every = np.arange(self.alive.size)
+        return self._start, self.degree.reshape(-1), self._nbr, every - every % n
+
     @property
     def shape(self) -> tuple[int, int]:
         """(networks, members per network)."""

@@ -100,15 +100,15 @@ def _ranges(start: np.ndarray, size: np.ndarray) -> np.ndarray:
 
 
 def _padded_neighbours(
-    indptr: np.ndarray, indices: np.ndarray
+    first: np.ndarray, degree: np.ndarray, entries: np.ndarray, base: np.ndarray
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The rows of a CSR graph in padded blocks ("ELL" layout, by degree class): rows are
-    reordered (``order``) so that rows of degree in ``(2**(c-1), 2**c]`` are contiguous, and each
-    class gets a (2**c, rows) array of neighbour positions in that order, padded with a position
-    one past the last row (an all-zero row). A pull step is then a few dense gathers and
-    reductions along axis 0, which numpy vectorises, instead of a ``reduceat`` over ragged rows
-    (about 10 ns per row). Rows without neighbours come last and get no block."""
-    degree = np.diff(indptr)
+    """The rows of a graph in padded blocks ("ELL" layout, by degree class): rows are reordered
+    (``order``) so that rows of degree in ``(2**(c-1), 2**c]`` are contiguous, and each class
+    gets a (2**c, rows) array of neighbour positions in that order, padded with a position one
+    past the last row (an all-zero row). A pull step is then a few dense gathers and reductions
+    along axis 0, which numpy vectorises, instead of a ``reduceat`` over ragged rows (about
+    10 ns per row). Rows without neighbours come last and get no block. The contacts of row
+    ``r`` are ``base[r] + entries[first[r] + i]``, ``i < degree[r]`` (see ``Ensemble.rows``)."""
     # class c = ceil(log2(degree)) is frexp's exponent of degree - 1; no neighbours: last
     width_class = np.where(degree > 0, np.frexp(degree - 1)[1], 127).astype(np.int8)
     order = np.argsort(width_class, kind="stable")  # radix sort for small integers
@@ -122,31 +122,36 @@ def _padded_neighbours(
         rows = order[lo:hi]
         width = np.arange(2 ** int(c))[:, None]
         inside = width < degree[rows][None, :]
-        pos = np.where(inside, indptr[rows][None, :] + width, 0)
-        blocks.append(np.where(inside, rank[indices[pos]], pad))
+        pos = np.where(inside, first[rows][None, :] + width, first[rows][None, :])
+        blocks.append(np.where(inside, rank[base[rows][None, :] + entries[pos]], pad))
     return order, blocks
 
 
 def _bit_bfs_total(
-    indptr: np.ndarray, indices: np.ndarray, start: np.ndarray, group: np.ndarray, groups: int
+    graph: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    start: np.ndarray,
+    group: np.ndarray,
+    groups: int,
 ) -> np.ndarray:
     """Bit-parallel multi-source BFS (as in Then et al. 2014, "The more the merrier", VLDB) on a
-    CSR graph: ``start`` (M, W) uint64 holds one bit per source; each layer ORs the neighbours'
-    words, so 64 sources cost one pass over the edges. Returns the sum of ``1/d`` over the
-    (source, node) pairs at distance ``d >= 1``, per ``group`` of nodes.
+    graph given row by row (``Ensemble.rows``): ``start`` (M, W) uint64 holds one bit per
+    source; each layer ORs the neighbours' words, so 64 sources cost one pass over the edges.
+    Returns the sum of ``1/d`` over the (source, node) pairs at distance ``d >= 1``, per
+    ``group`` of nodes.
 
     Layers with a small frontier (the first and the long tail) only pull into the neighbours
     of the frontier; the others pull into every row through the padded blocks."""
-    order, blocks = _padded_neighbours(indptr, indices)
+    first, degree, entries, base = graph
+    order, blocks = _padded_neighbours(first, degree, entries, base)
     rows = order.size
     linked = sum(block.shape[1] for block in blocks)  # rows with neighbours come first
     rank = np.empty_like(order)
     rank[order] = np.arange(rows)
-    degree = np.diff(indptr)
 
     def neighbours(of: np.ndarray) -> np.ndarray:  # rows in ``order``, as ranks
         row = order[of]
-        return rank[indices[_ranges(indptr[row], degree[row])]]
+        size = degree[row]
+        return rank[np.repeat(base[row], size) + entries[_ranges(first[row], size)]]
 
     frontier = np.zeros((start.shape[1], rows + 1), dtype=np.uint64)  # last column: padding
     frontier[:, :-1] = start[order].T
@@ -191,13 +196,12 @@ def efficiency(
     chosen = _sources(ensemble, sources, rng or np.random.default_rng(0))
     k = chosen.shape[1]
     valid = ensemble.alive[np.arange(b)[:, None], chosen]  # (B, k) sources still there
-    indptr, indices = ensemble.csr()
     start = np.zeros((b * n, (k + 63) // 64), dtype=np.uint64)
     col = np.broadcast_to(np.arange(k), (b, k))[valid]
     node = (np.arange(b)[:, None] * n + chosen)[valid]
     bits = np.left_shift(np.uint64(1), (col % 64).astype(np.uint64))
     np.bitwise_or.at(start, (node, col // 64), bits)
-    total = _bit_bfs_total(indptr, indices, start, np.arange(b * n) // n, b)
+    total = _bit_bfs_total(ensemble.rows(), start, np.arange(b * n) // n, b)
     alive = ensemble.alive.sum(axis=1).astype(float)
     pairs = valid.sum(axis=1) * np.maximum(alive - 1.0, 1.0)
     return np.where((alive > 1) & (pairs > 0), total / np.maximum(pairs, 1.0), 0.0)
