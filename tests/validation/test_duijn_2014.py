@@ -76,7 +76,7 @@ def test_scarce_role_is_the_least_strengthening_target(ensemble) -> None:
         "not reproduced: removing the whole scarce role (Diverting electricity, 15 members) "
         "leaves efficiency slightly above its start under every recovery (1.012, seed 2014), "
         "while degree attacks give 1.096 with highest-degree recovery and 0.761 with "
-        "nearest-in-macro recovery (random: 0.911); the role's members are leaves in networks "
+        "nearest-in-macro recovery (random: 0.915); the role's members are leaves in networks "
         "generated from Table S-3 (mean degree 1.0), and removing leaves raises the mean 1/d "
         "of the members left (docs/odd/networks.md §8)"
     ),
