@@ -181,3 +181,14 @@ def test_scarce_role_targeting_stops_when_the_role_is_gone(
     nd.step(ens, "scarce_role", recovery, 1.0, rng)  # nobody left to target: nothing happens
     np.testing.assert_array_equal(ens.key, key)
     np.testing.assert_array_equal(ens.alive, alive)
+
+
+def test_partial_recovery_rewires_about_that_share_of_orphans(ensemble: nw.Ensemble) -> None:
+    edges = {}
+    for p in (0.0, 0.5, 1.0):
+        ens = ensemble.copy()
+        nd.step(ens, "degree", "random", p, np.random.default_rng(8))  # same victims for all p
+        edges[p] = ens.key.size // 2
+    rewired_half, rewired_all = edges[0.5] - edges[0.0], edges[1.0] - edges[0.0]
+    assert rewired_all > 100  # orphans of the three hubs, nearly all rewired
+    assert 0.35 < rewired_half / rewired_all < 0.65  # about half: +-3 standard errors
