@@ -366,18 +366,20 @@ class Ensemble:
         contact writes it where the removed member's entry was, so only the picked members'
         rows grow. ``pick`` sees the ensemble as after the removal."""
         n = self.shape[1]
-        rows = nets.astype(np.int64) * n + members
+        nets = nets.astype(np.int64)
+        base = nets * n
+        rows = base + members
         degree = self.degree.reshape(-1)
         count = degree[rows]
-        orphan = np.repeat(rows - rows % n, count) + self._nbr[self._slots(rows)]
-        held = degree[orphan]
+        orphan = np.repeat(base, count) + self._nbr[self._slots(rows)]
+        held = degree[orphan]  # each orphan's row, the removed member included (>= 1 entry)
         slots = self._slots(orphan)
         values = self._nbr[slots]
         gone = slots[values == np.repeat(np.repeat(members, count), held)]
         degree[orphan] -= 1
         degree[rows] = 0
         self.alive.reshape(-1)[rows] = False
-        self._unlist(nets.astype(np.int64), members, rows)
+        self._unlist(nets, members, rows)
         self._garbage += int(self._cap[rows].sum())
         self._cap[rows] = 0
         self._csr = None
@@ -385,10 +387,9 @@ class Ensemble:
         other = np.asarray(pick(net, local))
         ok = (other >= 0) & (other != local)
         # not when the edge is there already (the orphan's row holds the other end)
-        which = np.repeat(np.arange(orphan.size), held)
-        there = np.zeros(orphan.size, dtype=bool)
-        there[which[values == other[which]]] = True
-        ok &= ~there
+        if orphan.size:
+            hit = values == np.repeat(other, held)
+            ok &= ~np.logical_or.reduceat(hit, np.cumsum(held) - held)
         # two orphans that picked each other: each writes the other in its own row, no append
         flat = orphan - local + other
         choice = self._scratch
