@@ -93,12 +93,13 @@ def test_every_pattern_row_is_a_labelled_transaction(small):
     assert (found["is_laundering_tx"] == 1).all()
 
 
-def test_a_failed_stream_leaves_nothing(tmp_path):
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet"])
+def test_a_failed_stream_leaves_nothing(tmp_path, name):
     def failing():
         yield from Synthetic(200, 3, np.random.default_rng(0)).batches(100)
         raise RuntimeError("disk full")
 
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError):
-        write_outputs(out, {"t.csv": lambda p: io.write_transaction_batches(failing(), p)})
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_outputs(out, {name: lambda p: io.write_transaction_batches(failing(), p)})
     assert list(tmp_path.iterdir()) == []

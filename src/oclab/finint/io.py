@@ -387,7 +387,7 @@ def write_transaction_batches(batches: Iterable[pl.DataFrame], path: str | Path)
         nonlocal written
         for batch in batches:
             written += batch.height
-            yield batch.select(TX_COLUMNS)
+            yield batch.select(TX_COLUMNS).cast(TRANSACTION_SCHEMA)  # e.g. Int64 labels -> Int8
 
     if path.suffix.lower() == ".parquet":
         source = counted()
