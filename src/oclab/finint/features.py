@@ -198,11 +198,14 @@ def _event_features(
     # Sorted position of each event.
     position = np.empty(2 * n, dtype=np.uint32)
     position[event] = np.arange(2 * n, dtype=np.uint32)
-    result: dict[str, pl.Series] = {}
-    for end, where in (("src", position[:n]), ("dst", position[n:])):
-        for column in table.gather(pl.Series(where)).iter_columns():
-            result[f"{end}_{column.name}"] = column
-    return result
+    # Back to transaction order: the two ends' gathers run side by side (Polars releases the GIL).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ends = list(pool.map(lambda w: table.gather(pl.Series(w)), (position[:n], position[n:])))
+    return {
+        f"{end}_{column.name}": column
+        for end, part in zip(("src", "dst"), ends, strict=True)
+        for column in part.iter_columns()
+    }
 
 
 def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, pl.Series]:
