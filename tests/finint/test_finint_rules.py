@@ -102,3 +102,14 @@ def test_structuring_rule_on_synthetic_data(small):
     assert flagged[keyed].mean() >= 0.5  # recall on the structuring typology
     assert y[flagged].mean() >= 0.5  # precision of the flag
     assert (hits.filter(pl.col("n_rules") > 0)["reasons"].str.len_chars() > 0).all()
+
+
+def test_cycle_rule_reports_hubs_and_an_exhausted_budget():
+    cycle = [(1, "A", "B", 5000, "Wire"), (3, "B", "C", 4900, "Wire"), (5, "C", "A", 4800, "Wire")]
+    hub = [(0.1 * i, "BOSS", f"E{i}", 2000, "ACH") for i in range(4)]
+    tx = _tx(cycle + hub)
+    s = RuleSettings(cycle_max_partners=3, cycle_budget=0)
+    result = run_rules(tx, base_columns(tx, s.threshold), build_features(tx), s)
+    assert not result.hits["cycle"].any()  # nothing checked: the budget was zero
+    assert any("1 hub account(s) with more than 3 partners" in n for n in result.notes)
+    assert any("3 of 3 candidate account pairs left unchecked" in n for n in result.notes)

@@ -67,14 +67,14 @@ def _edges(base: pl.DataFrame, tx: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray, str | None]:
+def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray, list[str]]:
     """Rows on a directed cycle of at most ``cycle_max_len`` hops (whole period).
 
     Transfers of at least ``cycle_min_usd`` between accounts with at most
     ``cycle_max_partners`` partners form the graph; :func:`oclab.finint.cycles.short_cycle_edges`
     finds every edge on a cycle of bounded length, whatever the size of the graph or of its
-    strongly connected groups. If its row budget runs out, the note says how many candidate
-    transfers were left unchecked.
+    strongly connected groups. The notes say how many hub accounts the settings leave out and,
+    if the search budget runs out, how many candidate account pairs were left unchecked.
     """
     big = edges.filter(pl.col("usd") >= settings.cycle_min_usd)
     partners = (
@@ -83,13 +83,21 @@ def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray
         .agg(pl.col("other").n_unique())
     )
     hubs = partners.filter(pl.col("other") > settings.cycle_max_partners)["acct"].implode()
+    notes = []
+    if hubs.list.len().item():
+        notes.append(
+            f"cycle rule: {hubs.list.len().item():,} hub account(s) with more than "
+            f"{settings.cycle_max_partners} partners in transfers of at least "
+            f"${settings.cycle_min_usd:,.0f} (employers, large suppliers) left out of the "
+            "search (RuleSettings.cycle_max_partners)"
+        )
     pairs = (
         big.filter(~pl.col("src").is_in(hubs) & ~pl.col("dst").is_in(hubs))
         .group_by("src", "dst")
         .agg(pl.col("row"))
     )
     if pairs.height == 0:
-        return np.zeros(0, dtype=np.int64), None
+        return np.zeros(0, dtype=np.int64), notes
     _, index = np.unique(
         np.concatenate([pairs["src"].to_numpy(), pairs["dst"].to_numpy()]), return_inverse=True
     )
@@ -99,14 +107,13 @@ def _cycle_rows(edges: pl.DataFrame, settings: RuleSettings) -> tuple[np.ndarray
         settings.cycle_max_len,
         budget=settings.cycle_budget,
     )
-    note = None
     if found.unchecked:
-        note = (
+        notes.append(
             f"cycle rule: search budget of {settings.cycle_budget:,} nonzeros reached; "
             f"{found.unchecked:,} of {found.candidates:,} candidate account pairs left unchecked"
         )
     rows = pairs.filter(pl.Series(found.on_cycle)).explode("row")["row"]
-    return rows.to_numpy().astype(np.int64), note
+    return rows.to_numpy().astype(np.int64), notes
 
 
 def _scatter_gather_rows(edges: pl.DataFrame, settings: RuleSettings) -> np.ndarray:
@@ -180,7 +187,7 @@ def run_rules(
     fan_out = (f["src_n_out_24h"] >= s.fan_min) & ~card
     fan_in = (f["dst_n_in_24h"] >= s.fan_min) & ~card
     edges = _edges(base, tx)
-    cycle_rows, note = _cycle_rows(edges, s)
+    cycle_rows, notes = _cycle_rows(edges, s)
     cycle = np.zeros(n, dtype=bool)
     cycle[cycle_rows] = True
     scatter = np.zeros(n, dtype=bool)
@@ -244,4 +251,4 @@ def run_rules(
         n_rules=pl.sum_horizontal(pl.col(RULE_NAMES).cast(pl.Int8)),
         reasons=pl.concat_str(reasons, separator="; ", ignore_nulls=True),
     ).drop("_into", "_out_of")
-    return RuleResult(hits, points, () if note is None else (note,))
+    return RuleResult(hits, points, tuple(notes))
