@@ -9,9 +9,11 @@ consolidation at border branches (many depositors, then a wire to Mexico) and bl
 exchange (dollar cash to a broker who pays a US exporter on behalf of a Mexican importer, who pays
 the broker in pesos) — Wilson Center (2009) report, section I.A.3.
 
-Everything is drawn with numpy from one injected generator and built with array arithmetic
-(counts per account, ``np.repeat``, offsets), never a Python loop per row; the only loops run
-over the eleven typologies and the handful of legitimate activity kinds.
+Everything is drawn with numpy from one injected generator (each day's legitimate activity from
+a child of it, ``rng.spawn``) and built with array arithmetic (counts per account, ``np.repeat``,
+offsets), never a Python loop per row; the only loops run over days, the eleven typologies and
+the handful of legitimate activity kinds. :class:`Synthetic` streams the set day by day in
+batches (bounded memory); :func:`generate` returns it whole.
 """
 
 from __future__ import annotations
@@ -475,8 +477,9 @@ class Synthetic:
     generator; then day ``d``'s legitimate transactions come from its own child generator
     (``rng.spawn``), so a day's rows do not depend on how days or rows are batched. Laundering
     rows are few (HI-Small's rate, about 0.1 %) and held in memory for the patterns file.
-    Memory: the accounts (O(accounts)), one day of legitimate transactions as numeric arrays
-    (about 40 bytes a row) and one batch of text; not the whole period.
+    Memory: the accounts (O(accounts)), two days of transactions as numeric arrays (about 40
+    bytes a row; the next day is drawn while the current one is written) and one batch of text;
+    not the whole period.
     """
 
     def __init__(
