@@ -225,35 +225,39 @@ def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, pl.S
 def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(first transaction from sender to receiver, reverse edge seen at or before it).
 
-    One sort by the unordered pair puts both directions of a pair side by side; per run, the
-    first row and first minute of each direction come from ``minimum.reduceat`` (a sort and a
-    few linear passes instead of two hash tables).
+    One sort by the unordered pair, with the direction in the key's lowest bit, puts each
+    direction of a pair in a run of its own, the two directions side by side; per run the first
+    row and the first minute come from ``minimum.reduceat``, and the reverse direction's first
+    minute is that of the neighbouring run when the two keys differ only in that bit (a sort and
+    a few linear passes instead of two hash tables; 63 bits of the pair hash remain).
     """
     n = base.height
     src, dst = base["src"].to_numpy(), base["dst"].to_numpy()
     if n == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    backward = src > dst  # direction within the unordered pair
     with np.errstate(over="ignore"):
-        pair = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
-    order = pl.Series(pair).arg_sort().to_numpy().astype(np.int64)  # multi-threaded
-    pair = pair[order]
-    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
-    run = np.repeat(np.arange(starts.size), np.diff(np.append(starts, n)))
-    minute = base["minute"].to_numpy()[order]
-    back = backward[order]
-    never = np.iinfo(np.int64).max
+        key = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
+    key &= ~np.uint64(1)
+    key |= (src > dst).astype(np.uint64)  # direction within the unordered pair
+    order = pl.Series(key).arg_sort().to_numpy()  # multi-threaded
+    key = key[order]
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(key[1:], key[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    run = np.cumsum(new_run) - 1
     first_pair = np.zeros(n, dtype=bool)
-    first_minute = []
-    for direction in (False, True):
-        mine = back == direction
-        first_row = np.minimum.reduceat(np.where(mine, order, never), starts)
-        first_pair[first_row[first_row != never]] = True
-        first_minute.append(np.minimum.reduceat(np.where(mine, minute, never), starts))
-    # The reverse direction's first minute for each row: the other direction's value of its run.
-    reverse_first = np.where(back, first_minute[0][run], first_minute[1][run])
+    first_pair[np.minimum.reduceat(order, starts)] = True
+    minute = base["minute"].to_numpy()[order]
+    first_minute = np.minimum.reduceat(minute, starts)
+    # Runs g and g + 1 are the two directions of one pair when their keys differ in bit 0 only.
+    run_key = key[starts]
+    both = np.flatnonzero((run_key[:-1] ^ run_key[1:]) == 1)
+    reverse_first = np.full(starts.size, np.iinfo(np.int64).max)
+    reverse_first[both] = first_minute[both + 1]
+    reverse_first[both + 1] = first_minute[both]
     seen = np.empty(n, dtype=bool)
-    seen[order] = reverse_first <= minute
+    seen[order] = reverse_first[run] <= minute
     return first_pair, seen & (src != dst)
 
 
