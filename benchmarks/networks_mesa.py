@@ -1,23 +1,27 @@
 """Benchmark: network disruption and recovery, oclab's array version against Mesa.
 
 The model (Duijn, Kashirin & Sloot 2014): each step removes the most connected member of a
-value-chain network, and each of its contacts rewires to a random member with the removed
-member's role; at the end, global efficiency is estimated from the same number of random
-sources. Mesa (3.x, a development-only dependency) runs it the usual way: one agent per member
-with a set of contacts, a model ``step`` that scans the agents, one model per network, and
-networkx for the shortest paths. oclab runs every network of the ensemble at once
-(:mod:`oclab.models.networks_disruption`). Both start from the same generated networks; the
-generation, and splitting it into one edge list per network for Mesa, is not timed.
+value-chain network (ties at random), and each of its contacts rewires to a random alive member
+with the removed member's role; global efficiency is estimated from the same number of random
+sources before the first and after the last step. Mesa (3.x, a development-only dependency)
+runs it the usual way: one agent per member with a set of contacts, a model ``step`` that scans
+the agents, one model per network, and networkx for the shortest paths. oclab runs every
+network of the ensemble at once (:func:`run_oclab`: ``networks_disruption.step`` and
+``efficiency``, the same computation, nothing more). Both start from the same generated
+networks; the generation, and splitting it into one edge list per network for Mesa, is not
+timed. One short warm-up run of each comes first.
 
-Prints (CPU time, which a shared machine disturbs less than wall time; both are single-threaded
-here, and the wall-time ratio is printed too), for ensembles of networks of 1,000 and 10,000
-members (50 and 10 networks by default:
-an ensemble is how the model is used, for its spread), the seconds of each and the ratio (goal:
-at least 50x), and the mean efficiency ratio of both (different random streams: close, not
-equal). Most of oclab's gain comes from advancing the whole ensemble at once; with one network
-(``--networks 1 1``) the ratio is much smaller, and the script shows it.
+Prints, for ensembles of networks of 1,000 and 10,000 members (50 and 10 networks by default:
+an ensemble is how the model is used, for its spread): the median CPU seconds of each over
+``--repeats`` runs (interleaved, so both meet the same machine load; CPU time, which a shared
+machine disturbs less than wall time; both are single-threaded), the ratio of the medians and
+its range over the repeats (goal: at least 50x), the wall-time ratio, and an agreement check
+of the model itself: the mean of the per-network efficiency ratios (after / before) of both,
+their difference paired by network and repeat, and whether it is within 3 standard errors
+(different random streams: close, not equal). Most of oclab's gain comes from advancing the
+whole ensemble at once; with one network (``--networks 1 1``) the ratio is much smaller.
 Usage: ``.venv/bin/python benchmarks/networks_mesa.py [--steps 100] [--sources 100]
-[--networks 50 10]``.
+[--networks 50 10] [--repeats 3] [--sizes 1000 10000]``.
 """
 
 from __future__ import annotations
