@@ -78,7 +78,8 @@ def test_scarce_role_is_the_least_strengthening_target(ensemble) -> None:
         "while degree attacks give 1.096 with highest-degree recovery and 0.761 with "
         "nearest-in-macro recovery (random: 0.915); the role's members are leaves in networks "
         "generated from Table S-3 (mean degree 1.0), and removing leaves raises the mean 1/d "
-        "of the members left (docs/odd/networks.md §8)"
+        "of the members left; here a member holds one role, a real actor may hold several "
+        "(docs/odd/networks.md §8)"
     ),
 )
 @pytest.mark.parametrize("recovery", ["highest_degree", "nearest"])
