@@ -178,3 +178,16 @@ def test_remove_and_rewire_equals_remove_then_add(monkeypatch: pytest.MonkeyPatc
     np.testing.assert_array_equal(fused.degree, fused.dense().sum(axis=2))
     _check_role_lists(fused)
     assert moved["rows"] > 0 and moved["rewrites"] > 0  # both ways of making room were used
+
+
+def test_an_ensemble_built_with_removed_members_lists_only_the_alive_ones() -> None:
+    base = nw.generate(200, 3, np.random.default_rng(5))
+    alive = base.alive.copy()
+    alive[:, ::3] = False
+    key = base.key  # edges of removed members go too
+    n = 200
+    a, c = np.divmod(key, n)
+    keep = alive.reshape(-1)[a] & alive.reshape(-1)[a - a % n + c]
+    degree = np.bincount(a[keep], minlength=alive.size).reshape(3, n)
+    ens = nw.Ensemble(key[keep], base.role, alive, degree, base.macro)
+    _check_role_lists(ens)

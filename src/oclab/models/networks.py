@@ -179,12 +179,14 @@ class Ensemble:
         # members are ``bounds[r] .. bounds[r+1] - 1`` of its row of ``_listed``, the first
         # ``in_role[net, r]`` of them alive; ``_at`` is each member's place there (flat)
         b, n = alive.shape
-        self._listed = np.tile(np.arange(n), b)
-        self._at = np.arange(b * n)
-        self.in_role = (
-            alive.reshape(b, n)[:, :, None]
-            & (role[:, None] == np.arange(self.bounds.size - 1))[None]
-        ).sum(axis=1)
+        listed = np.argsort(2 * role[None, :] + ~alive, axis=1, kind="stable")
+        self._listed = listed.reshape(-1)
+        self._at = np.empty(b * n, dtype=np.int64)
+        self._at[(np.arange(b)[:, None] * n + listed).reshape(-1)] = np.arange(b * n)
+        roles = self.bounds.size - 1
+        self.in_role = np.zeros((b, roles), dtype=np.int64)
+        net, member = np.nonzero(alive)
+        np.add.at(self.in_role, (net, role[member]), 1)
         n = self.shape[1]
         self._layout(key // n, key % n, np.zeros(alive.size, dtype=np.int64))
 
