@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
 from oclab.errors import InputError
 
@@ -52,6 +51,10 @@ class Prior:
             return lo + u * (hi - lo)
         if self.kind == "loguniform":
             return np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
+        # scipy.stats is imported here, not at module level: it costs about 1.5 s of start-up
+        # for every command, and only these two prior kinds need it.
+        from scipy import stats
+
         if self.kind == "triangular":
             mode = self.mode if self.mode is not None else 0.5 * (lo + hi)
             c = (mode - lo) / (hi - lo)

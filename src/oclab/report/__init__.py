@@ -8,7 +8,22 @@ external resources; :mod:`oclab.report.figures` draws its figures as PNG bytes;
 parameter sources and the model's ODD document.
 """
 
-from oclab.report.figures import png_data_uri
-from oclab.report.html import render_report
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["png_data_uri", "render_report"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: importing the package (as every ``oclab`` command does, for ``oclab report``'s
+    # parser) must not load matplotlib, which costs more than a second of start-up.
+    if name == "render_report":
+        from oclab.report.html import render_report
+
+        return render_report
+    if name == "png_data_uri":
+        from oclab.report.figures import png_data_uri
+
+        return png_data_uri
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
