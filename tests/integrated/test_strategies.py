@@ -160,3 +160,24 @@ def test_compare_cli_bad_strategy_is_one_line_exit_2(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bad.toml" in err[0] and "aml_threshold" in err[0]
     assert not out.exists()
+
+
+def test_levers_command_survives_a_closed_pipe(tmp_path: Path, monkeypatch) -> None:
+    """``oclab levers | head -2``: once the reader is gone, stop quietly with status 0."""
+    import sys
+
+    class ClosedPipe:
+        def __init__(self) -> None:
+            self.file = (tmp_path / "stdout").open("w")
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            pass
+
+        def fileno(self) -> int:
+            return self.file.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["levers"]) == 0
