@@ -109,13 +109,12 @@ def _execute(study: Any, args: argparse.Namespace, argv: list[str], **hooks: Any
 
 def run_compare(args: argparse.Namespace) -> int:
     from oclab.analysis.compare import bundled_strategies, resolve_strategies
+    from oclab.strategy import load_strategy
 
     if args.list:
         for name, path in sorted(bundled_strategies().items()):
-            from oclab.strategy import load_strategy
-
-            s = load_strategy(path)
-            print(f"{name:<24}{s.section:<10}{s.title}")
+            strategy = load_strategy(path)
+            print(f"{name:<24}{strategy.section:<10}{strategy.title}")
         return 0
     if not args.strategies:
         raise InputError("oclab compare", "strategies", "at least one strategy (or --list)")
