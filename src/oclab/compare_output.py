@@ -16,6 +16,7 @@ import polars as pl
 
 from oclab.analysis.compare import comparison_table
 from oclab.core.results import Writer, csv_writer, text_writer
+from oclab.models.integrated import PARAMS
 from oclab.models.integrated_budget import total_spending
 from oclab.strategy import Strategy
 from oclab.study import BASELINE, Study
@@ -24,8 +25,6 @@ FIGURE_OUTCOMES: tuple[str, ...] = ("homicides", "members", "net_revenue", "legi
 
 
 def _spending(strategies: Sequence[Strategy], study: Study) -> dict[str, float]:
-    from oclab.models.integrated import PARAMS
-
     values = PARAMS.defaults() | study.params
     out = {BASELINE: float(total_spending(values))}
     for s in strategies:
@@ -56,7 +55,9 @@ def differences_png(table: pl.DataFrame, outcomes: Sequence[str] = FIGURE_OUTCOM
 
     last = table["years_after_restart"].max()
     rows = table.filter(pl.col("years_after_restart") == last, pl.col("strategy") != BASELINE)
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), 0.45 * 12 + 1.5))
+    height = 0.45 * rows["strategy"].n_unique() + 1.5
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), height), squeeze=False)
+    axes = axes[0]
     for ax, outcome in zip(axes, outcomes, strict=True):
         part = rows.filter(pl.col("outcome") == outcome).sort("strategy", descending=True)
         base = part["mean"] - part["vs_baseline_mean"]
