@@ -11,22 +11,21 @@ tokens work on both. Templates autoescape; every table cell carries its column n
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import polars as pl
-from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from oclab.observatory import api
 from oclab.observatory.i18n import LANGUAGES, N_, translations
 from oclab.observatory.service import TABLES, Observatory
 from oclab.observatory.training import STANDARD
-from oclab.traces.api import COOKIE, current, error_json
+from oclab.traces.api import current, error_json
 from oclab.traces.policy import Principal
-from oclab.traces.store import AuthError, Refused
+from oclab.traces.store import Refused
+from oclab.web_pages import Pages, add_login, mount_root
 
 TEMPLATES = Path(__file__).parent / "templates"
 CALLER = Depends(current)
@@ -86,50 +85,12 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "gap_low", "gap_high", "meets", "verification", "curriculum", "source",
     ),
 }  # fmt: skip
-
-
-@cache
-def environment(lang: str) -> jinja2.Environment:
-    """The jinja2 environment of ``lang`` (autoescaping, gettext installed)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
-def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", "")).rstrip("/")
-
-
-def _lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise HTTPException(404, "unknown language")
-    return lang
+PAGES = Pages(TEMPLATES, translations, LANGUAGES, LABELS)
+render, _lang, _root = PAGES.render, PAGES.language, mount_root
 
 
 def _shown(table: pl.DataFrame, kind: str, limit: int = 2000) -> pl.DataFrame:
     return table.select([c for c in SHOWN[kind] if c in table.columns]).head(limit)
-
-
-def render(
-    request: Request, lang: str, name: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    """Render a template in ``lang``; links start at the mount point."""
-    gettext = translations(lang).gettext
-    page = (
-        environment(lang)
-        .get_template(name)
-        .render(
-            lang=lang,
-            root=_root(request),
-            labels={k: gettext(v) for k, v in LABELS.items()},
-            **context,
-        )
-    )
-    return HTMLResponse(page, status_code=status)
 
 
 def create_app(observatory: Observatory) -> FastAPI:
@@ -265,23 +226,5 @@ def create_app(observatory: Observatory) -> FastAPI:
         sections = [(N_("Cases (pseudonymised, first 200)"), table)]
         return page(request, lang, who, N_("Records"), sections, hidden=False)
 
-    @app.get("/{lang}/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page(request: Request, lang: str) -> Response:
-        return render(request, _lang(lang), "login.html.j2", who=None, error=False)
-
-    @app.post("/{lang}/login", include_in_schema=False)
-    def login(
-        request: Request, lang: str, username: str = Form(""), password: str = Form("")
-    ) -> Response:
-        lang = _lang(lang)
-        try:
-            token = observatory.registry.issue_token(username, password)
-        except AuthError:
-            return render(request, lang, "login.html.j2", 401, who=None, error=True)
-        response = RedirectResponse(f"{_root(request)}/{lang}/", status_code=303)
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", path=_root(request) or "/"
-        )
-        return response
-
+    add_login(app, PAGES, observatory.registry.issue_token)
     return app

@@ -12,20 +12,19 @@ before it reaches the database.
 from __future__ import annotations
 
 import secrets
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from oclab.traces import analytics, api
-from oclab.traces.api import COOKIE, current
+from oclab.traces.api import current
 from oclab.traces.i18n import LANGUAGES, N_, translations
 from oclab.traces.policy import Principal
-from oclab.traces.store import AuthError, NotFound, Refused, Registry
+from oclab.traces.store import NotFound, Refused, Registry
 from oclab.traces.validate import REQUEST_RULES, RULES, FieldErrors
+from oclab.web_pages import Pages, add_login, mount_root
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Form labels (ATF F 3312.1 item in brackets; Spanish from the catalogue).
@@ -64,47 +63,8 @@ LABELS: dict[str, str] = {
     "time_to_crime_days": N_("Time to crime (days)"),
     "multiple_sale": N_("Multiple sale"),
 }
-
-
-@cache
-def environment(lang: str) -> jinja2.Environment:
-    """The jinja2 environment of ``lang`` (autoescaping, gettext installed)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
-def render(
-    request: Request, lang: str, name: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    """Render a template in ``lang``; links start at the mount point (``root``)."""
-    gettext = translations(lang).gettext
-    page = (
-        environment(lang)
-        .get_template(name)
-        .render(
-            lang=lang,
-            root=_root(request),
-            labels={k: gettext(v) for k, v in LABELS.items()},
-            **context,
-        )
-    )
-    return HTMLResponse(page, status_code=status)
-
-
-def _root(request: Request) -> str:
-    """The path this application is mounted at ("" when served on its own)."""
-    return str(request.scope.get("root_path", "")).rstrip("/")
-
-
-def _lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise HTTPException(404, "unknown language")
-    return lang
+PAGES = Pages(TEMPLATES, translations, LANGUAGES, LABELS)
+render, _lang, _root = PAGES.render, PAGES.language, mount_root
 
 
 def create_app(registry: Registry) -> FastAPI:
@@ -139,24 +99,7 @@ def create_app(registry: Registry) -> FastAPI:
         board = analytics.dashboard(registry.frame(who), registry.policy, who)
         return render(request, lang, "dashboard.html.j2", who=who, board=board)
 
-    @app.get("/{lang}/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_page(request: Request, lang: str) -> Response:
-        return render(request, _lang(lang), "login.html.j2", who=None, error=False)
-
-    @app.post("/{lang}/login", include_in_schema=False)
-    def login(
-        request: Request, lang: str, username: str = Form(""), password: str = Form("")
-    ) -> Response:
-        lang = _lang(lang)
-        try:
-            token = registry.issue_token(username, password)
-        except AuthError:
-            return render(request, lang, "login.html.j2", 401, who=None, error=True)
-        response = RedirectResponse(f"{_root(request)}/{lang}/", status_code=303)
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", path=_root(request) or "/"
-        )
-        return response
+    add_login(app, PAGES, registry.issue_token)
 
     @app.get("/{lang}/traces/new", response_class=HTMLResponse, include_in_schema=False)
     def new_trace_page(
