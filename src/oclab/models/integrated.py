@@ -211,6 +211,11 @@ def coupling(state: State, params: dict[str, np.ndarray]) -> Coupling:
     return Coupling(gross, net, cost, laundering_share, gross / gross_sq, cartel_params, conviction)
 
 
+def _at_status_quo(params: dict[str, np.ndarray], levers: dict[str, np.ndarray]) -> bool:
+    """Whether every lever in ``params`` has its status-quo value in every run."""
+    return all(np.array_equal(np.asarray(params[name]), value) for name, value in levers.items())
+
+
 def init(
     data: IntegratedData,
     params: dict[str, np.ndarray],
@@ -239,10 +244,14 @@ def step(
         link = coupling(state, params)
         cartel = cartels.step(state.cartel, link.cartel_params, dt, rng)
         market = demand.step(state.market, params, dt, rng)
-        reference = replace(
-            state.reference,
-            market=demand.step(state.reference.market, params | state.reference.levers, dt, rng),
-        )
+        levers = state.reference.levers
+        if state.market is state.reference.market and _at_status_quo(params, levers):
+            reference = replace(state.reference, market=market)  # the same market: step it once
+        else:
+            reference = replace(
+                state.reference,
+                market=demand.step(state.reference.market, params | levers, dt, rng),
+            )
         inst = inst_model.advance(
             state.institutions,
             params,
