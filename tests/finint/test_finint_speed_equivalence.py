@@ -47,11 +47,11 @@ def _reference(tx: pl.DataFrame, threshold: float = 10_000.0) -> dict[str, np.nd
     cash = [r["payment_format"] == "Cash" for r in rows]
     near = [c and NEAR_LOW * threshold <= u < threshold for c, u in zip(cash, usd, strict=True)]
     minute = [r["minute"] for r in rows]
-    seen_pairs: set[tuple] = set()
-    first_pair = []
-    for pair in zip(src, dst, strict=True):
-        first_pair.append(pair not in seen_pairs)
-        seen_pairs.add(pair)
+    # A pair's first transaction is its earliest (same-minute ties: the earlier row).
+    earliest: dict[tuple, int] = {}
+    for i in sorted(range(n), key=lambda i: (minute[i], i)):
+        earliest.setdefault((src[i], dst[i]), i)
+    first_pair = [earliest[(src[i], dst[i])] == i for i in range(n)]
     # Every account's events (minute, is outflow, transaction), in time order.
     events: dict[tuple, list[tuple[int, bool, int]]] = defaultdict(list)
     for i in range(n):
@@ -81,9 +81,7 @@ def _reference(tx: pl.DataFrame, threshold: float = 10_000.0) -> dict[str, np.nd
             }
             for name, value in values.items():
                 result[f"{end}_{name}"][i] = value
-    first_seen: dict[tuple, int] = {}
-    for i in range(n):
-        first_seen.setdefault((src[i], dst[i]), minute[i])
+    first_seen = {pair: minute[i] for pair, i in earliest.items()}
     result["reverse_seen"] = np.array(
         [
             src[i] != dst[i] and first_seen.get((dst[i], src[i]), math.inf) <= minute[i]
@@ -169,3 +167,14 @@ def test_account_chunks_match_the_reference(small, monkeypatch):
     chunked = build_features(tx)
     _assert_matches(chunked, _reference(tx))
     assert_frame_equal(chunked, whole)
+
+
+def test_rows_out_of_time_order_match_the_reference(small):
+    """Real exports are not always time-sorted (AMLworld's HI-Small is sorted by its users):
+    features of shuffled rows are the sorted rows' features, shuffled the same way."""
+    tx = small.transactions.head(3000)
+    order = np.random.default_rng(7).permutation(tx.height)
+    shuffled = tx[order]
+    features = build_features(shuffled)
+    _assert_matches(features, _reference(shuffled))
+    assert_frame_equal(features, build_features(tx)[order])

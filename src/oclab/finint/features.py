@@ -225,11 +225,13 @@ def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, pl.S
 def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(first transaction from sender to receiver, reverse edge seen at or before it).
 
-    One sort by the unordered pair, with the direction in the key's lowest bit, puts each
-    direction of a pair in a run of its own, the two directions side by side; per run the first
-    row and the first minute come from ``minimum.reduceat``, and the reverse direction's first
-    minute is that of the neighbouring run when the two keys differ only in that bit (a sort and
-    a few linear passes instead of two hash tables; 63 bits of the pair hash remain).
+    "First" is in time (the earliest minute; same-minute ties by row order). One stable sort by
+    the unordered pair, with the direction in the key's lowest bit, puts each direction of a pair
+    in a run of its own, the two directions side by side, each run in time order (rows already
+    in time order need no second sort key), so a run's first row is the pair's first transaction
+    and its minute the first minute. The reverse direction's first minute is that of the
+    neighbouring run when the two keys differ only in that bit (a sort and a few linear passes
+    instead of two hash tables; 63 bits of the pair hash remain).
     """
     n = base.height
     src, dst = base["src"].to_numpy(), base["dst"].to_numpy()
@@ -239,17 +241,22 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         key = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
     key &= ~np.uint64(1)
     key |= (src > dst).astype(np.uint64)  # direction within the unordered pair
-    order = pl.Series(key).arg_sort().to_numpy()  # multi-threaded
+    by = ["key"] if base["minute"].is_sorted() else ["key", "minute"]
+    order = (  # stable, multi-threaded
+        pl.DataFrame({"key": key, "minute": base["minute"]})
+        .select(pl.int_range(n, dtype=pl.UInt32).sort_by(by, maintain_order=True))
+        .to_series()
+        .to_numpy()
+    )
     key = key[order]
     new_run = np.empty(n, dtype=bool)
     new_run[0] = True
     np.not_equal(key[1:], key[:-1], out=new_run[1:])
     starts = np.flatnonzero(new_run)
-    run = np.cumsum(new_run) - 1
     first_pair = np.zeros(n, dtype=bool)
-    first_pair[np.minimum.reduceat(order, starts)] = True
+    first_pair[order[starts]] = True
     minute = base["minute"].to_numpy()[order]
-    first_minute = np.minimum.reduceat(minute, starts)
+    first_minute = minute[starts]
     # Runs g and g + 1 are the two directions of one pair when their keys differ in bit 0 only.
     run_key = key[starts]
     both = np.flatnonzero((run_key[:-1] ^ run_key[1:]) == 1)
@@ -257,7 +264,7 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     reverse_first[both] = first_minute[both + 1]
     reverse_first[both + 1] = first_minute[both]
     seen = np.empty(n, dtype=bool)
-    seen[order] = reverse_first[run] <= minute
+    seen[order] = reverse_first[np.cumsum(new_run) - 1] <= minute
     return first_pair, seen & (src != dst)
 
 
