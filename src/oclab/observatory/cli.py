@@ -159,32 +159,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _indicators(args: argparse.Namespace) -> int:
     from oclab.core.results import json_writer, write_outputs
-    from oclab.observatory.indicators import court_anomalies, indicators
     from oclab.observatory.io import load_folder
-    from oclab.observatory.privacy import (
-        COURT_GROUPS,
-        suppress,
-        suppress_anomalies,
-        suppress_hierarchy,
-    )
+    from oclab.observatory.publish import aggregates, suppressed
 
     data, report = load_folder(args.folder)
-    tables = {
-        "indicators_state": indicators(data, "state"),
-        "indicators_court": indicators(data, "court"),
-        "anomalies_dismissal": court_anomalies(data, "dismissal"),
-        "anomalies_conviction": court_anomalies(data, "conviction"),
-    }
+    tables = aggregates(data)
     if args.public:
-        tables = {
-            name: suppress_anomalies(t, args.threshold)
-            if name.startswith("anomalies")
-            else suppress(t, args.threshold)
-            for name, t in tables.items()
-        }
-        tables["indicators_state"] = suppress_hierarchy(
-            tables["indicators_court"], tables["indicators_state"], ["state"], COURT_GROUPS
-        )
+        tables = suppressed(tables, args.threshold)
     writers = {}
     for name, table in tables.items():
         writers |= _writers(name, table, args.format)
