@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import polars as pl
 import pytest
 
 from oclab.cli import main
@@ -13,6 +14,7 @@ from oclab.errors import InputError
 from oclab.observatory.cli import PUBLIC_THRESHOLD
 from oclab.observatory.feed import DEFAULT_THRESHOLD, judicial_calibration
 from oclab.observatory.io import load_folder
+from oclab.observatory.publish import aggregates, suppressed
 
 # Ten more cases in state BBB (court C1), all accusatorial, reported 2021: 6 convictions,
 # 2 acquittals, 1 dismissal, 1 pending. Each conviction/acquittal takes 100 + 10 i days.
@@ -121,3 +123,41 @@ def test_cli_feed_bad_folder_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(["observatory", "feed", str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "folder" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _ccc(late: int) -> str:
+    """State CCC: 40 cases reported in 2020 (20 closed by an alternative resolution, 20
+    pending), shown in the public yearly table, and ``late`` pending cases reported in 2021."""
+    rows = [(2020, "2020-09-01", "alternative")] * 20 + [(2020, "", "pending")] * 20
+    rows += [(2021, "", "pending")] * late
+    return "".join(
+        f"Q{i},CCC,,accusatorial,{year}-03-01,,,,{verdict},{outcome},,,fixture\n"
+        for i, (year, verdict, outcome) in enumerate(rows)
+    )
+
+
+@pytest.mark.parametrize(("late", "hidden"), [(3, True), (12, False)])
+def test_feed_gives_back_no_hidden_year(tables, tmp_path, late, hidden):
+    """An outsider subtracts the public yearly table from the feed's pooled numbers: CCC's 43
+    cases minus the 40 shown for 2020 would give back 2021's hidden 3, so CCC's row is null;
+    with 12 cases in 2021 (shown) it stays. Whatever remains shown leaves no small count."""
+    folder = tables.write(tmp_path / "t", tables.CASES + BBB + _ccc(late))
+    data = load_folder(folder)[0]
+    public = suppressed(aggregates(data), DEFAULT_THRESHOLD)
+    states = {r["state"]: r for r in judicial_calibration(data)["by_state"]}
+    assert set(states) == {"AAA", "BBB", "CCC"}  # nulled, never dropped
+    assert (states["CCC"]["cases"] is None) == hidden
+    shown = public["indicators_state"].group_by("state").agg(pl.col("n_reported").sum())
+    reported = dict(zip(shown["state"], shown["n_reported"], strict=True))
+    for row in states.values():
+        if row["cases"] is not None:
+            assert not 0 < row["cases"] - reported.get(row["state"], 0) < 10, row
+
+
+@pytest.mark.parametrize(("late", "hidden"), [(3, True), (12, False)])
+def test_national_impunity_gives_back_no_hidden_year(tables, tmp_path, late, hidden):
+    """With CCC alone the nation's 2021 is its ``late`` cases: 3 is a hidden cell that the total
+    behind the national impunity (all cases) minus the shown 2020 would give back."""
+    folder = tables.write(tmp_path / "t", tables.CASE_HEADER + _ccc(late))
+    feed = judicial_calibration(load_folder(folder)[0])
+    assert (feed["national"]["impunity"] is None) == hidden

@@ -21,7 +21,11 @@ data):
 Small cells (:mod:`oclab.observatory.privacy`'s rule, threshold ``threshold``): a state with
 fewer than ``threshold`` cases keeps its row with every value null, ``cases`` included; a rate
 whose numerator, denominator or their difference is a small cell is null, and so is a median
-over fewer than ``threshold`` verdicts. ``threshold=1`` suppresses nothing.
+over fewer than ``threshold`` verdicts. ``threshold=1`` suppresses nothing. The pooled numbers
+are also checked against the public yearly tables (:mod:`oclab.observatory.publish`): a state
+whose ``cases`` minus its yearly reported cases shown there is a small count (the hidden years'
+cases) keeps its row with every value null, and the national impunity is null when the reported
+or resolved cases of the nation's hidden years would follow from it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import polars as pl
 
 from oclab.errors import InputError
 from oclab.observatory.indicators import RESOLVED
-from oclab.observatory.io import Dataset
+from oclab.observatory.io import Dataset, from_cases
 
 DEFAULT_THRESHOLD = 10  # oclab.observatory.cli.PUBLIC_THRESHOLD (kept equal by a test)
 SYSTEMS = ("inquisitorial", "accusatorial")
@@ -65,19 +69,35 @@ def _outcome_stats(cases: pl.DataFrame, keys: list[str], threshold: int) -> pl.D
     )
 
 
+def _hidden_years(
+    pooled: pl.DataFrame, yearly: pl.DataFrame, keys: list[str], threshold: int
+) -> pl.DataFrame:
+    """The ``keys`` whose pooled ``cases`` (and ``resolved``, when given) minus the years of the
+    public ``yearly`` table showing them (``n_reported``, ``n_resolved``) is a small count."""
+    names = {"cases": "n_reported", "resolved": "n_resolved"}
+    pairs = [(p, y) for p, y in names.items() if p in pooled.columns]
+    shown = yearly.group_by(keys).agg(pl.col(y).drop_nulls().sum() for _, y in pairs)
+    joined = pooled.join(shown, on=keys, how="left")
+    rest = [pl.col(p) - pl.col(y).fill_null(0) for p, y in pairs]
+    return joined.filter(pl.any_horizontal((r > 0) & (r < threshold) for r in rest))
+
+
 def judicial_calibration(
     cases: Dataset | pl.DataFrame,
     *,
     defendants: pl.DataFrame | None = None,
     threshold: int = DEFAULT_THRESHOLD,
     source: str = "oclab.observatory",
+    public: dict[str, pl.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """The calibration document (see the module docstring for every definition).
 
     ``cases`` is an imported :class:`~oclab.observatory.io.Dataset` (its defendants are used)
     or a cases table; with a bare cases table, pass ``defendants`` for the pretrial share
-    (otherwise it is null).
+    (otherwise it is null). ``public`` are the public tables of the same data at the same
+    threshold (:func:`oclab.observatory.publish.suppressed`), when the caller has them.
     """
+    data = cases if isinstance(cases, Dataset) else from_cases(cases, defendants)
     if isinstance(cases, Dataset):
         defendants = cases.defendants if defendants is None else defendants
         cases = cases.cases
@@ -120,7 +140,18 @@ def judicial_calibration(
     ).sort("state")
     values = ["cases", "conviction_probability", "median_days_to_verdict"]
     values.append("accusatorial_share_last_year")
+    if threshold > 1 and public is None:
+        from oclab.observatory.publish import aggregates, suppressed
+
+        public = suppressed(aggregates(data), threshold)
     small_state = pl.col("cases") < threshold
+    if threshold > 1 and public is not None:
+        hidden = _hidden_years(states, public["indicators_state"], ["state"], threshold)
+        small_state = small_state | pl.col("state").is_in(hidden["state"].implode())
+        nation = pl.DataFrame({"_all": [0], "cases": [n_reported], "resolved": [n_resolved]})
+        national = public["indicators_national"].with_columns(_all=pl.lit(0))
+        if _hidden_years(nation, national, ["_all"], threshold).height:
+            impunity = None
     states = states.with_columns(
         pl.when(small_state).then(None).otherwise(pl.col(c)).alias(c) for c in values
     )

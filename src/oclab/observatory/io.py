@@ -190,6 +190,17 @@ def read_table(
     return _split(path, table, extra)
 
 
+def from_cases(cases: pl.DataFrame, defendants: pl.DataFrame | None = None) -> Dataset:
+    """A data set of a cases table alone (courts and charges empty; defendants if given)."""
+    empty = {table: _empty(columns) for table, (_, columns, _) in TABLES.items()}
+    return Dataset(
+        courts=empty["courts"],
+        cases=cases,
+        charges=empty["charges"],
+        defendants=empty["defendants"] if defendants is None else defendants,
+    )
+
+
 def load_folder(folder: str | Path) -> tuple[Dataset, ImportReport]:
     """Read ``courts.csv``, ``cases.csv`` and (optional) ``charges.csv``, ``defendants.csv``."""
     root = Path(folder)

@@ -11,7 +11,7 @@ small one would be revealed by subtraction, so the total is hidden. Across the h
 (court, state) adding up to it has a hidden count, so a total minus the shown parts recovers
 nothing. Across time, :func:`suppress_pooled` hides a court's anomaly rows (pooled over the
 years) when their totals minus the years shown in the court or state tables would give back a
-small count. Not handled: the feed's pooled state numbers against the yearly state table.
+small count (the feed checks its pooled numbers the same way, :mod:`oclab.observatory.feed`).
 """
 
 from __future__ import annotations

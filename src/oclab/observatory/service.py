@@ -91,7 +91,7 @@ class Observatory:
 
     def feed(self, who: Principal) -> dict[str, Any]:
         """The integrated model's calibration, suppressed unless ``who`` reads records."""
-        _, _, data = self._tables()
+        _, public, data = self._tables()
         if data.cases.height == 0:
             return {
                 "source": "oclab.observatory store (no cases stored)",
@@ -103,7 +103,10 @@ class Observatory:
         if full:
             self.registry.log(who, "aggregate", "observatory:feed", "allowed", "unsuppressed")
         return judicial_calibration(
-            data, threshold=1 if full else self.threshold, source="oclab.observatory store"
+            data,
+            threshold=1 if full else self.threshold,
+            source="oclab.observatory store",
+            public=None if full else public,
         )
 
     def records(
