@@ -11,6 +11,7 @@ same subset in the same session, so the printed ratio compares like with like.
     python benchmarks/finint_throughput.py                 # 5,000,000 rows
     python benchmarks/finint_throughput.py --rows 500000 --pandas-rows 200000 --repeat 1
     python benchmarks/finint_throughput.py --input HI-Small_Trans.csv   # a real AMLworld file
+    python benchmarks/finint_throughput.py --shuffle-days   # rows not time-sorted, as HI-Small
 """
 
 from __future__ import annotations
@@ -96,13 +97,18 @@ def stage_end_to_end(path: str) -> dict:
 
 
 def stage_generate(spec: str) -> dict:
-    """Stream ``rows`` synthetic transactions (10 days) to the AMLworld CSV at ``path``."""
+    """Stream ``rows`` synthetic transactions (10 days) to the AMLworld CSV at ``path``.
+
+    ``spec`` is ``ROWS:SHUFFLE:PATH``; with SHUFFLE ``1`` each day's rows are written in a seeded
+    random order, as in the public HI-Small file, which is not sorted by time (its users sort
+    it), so loading pays for the sort.
+    """
     import numpy as np
 
     from oclab.finint.generate import Synthetic
     from oclab.finint.io import write_transaction_batches
 
-    rows, path = spec.split(":", 1)
+    rows, shuffle, path = spec.split(":", 2)
     n = int(rows)
     t0 = time.perf_counter()
     # About 1.13 transactions per account and day in the generator: size accounts to hit `rows`.
@@ -110,10 +116,11 @@ def stage_generate(spec: str) -> dict:
 
     def head():  # the first n rows, batch by batch
         remaining = n
-        for batch in synth.batches():
+        for day, batch in enumerate(synth.batches()):
             if remaining <= 0:
                 return
-            yield batch.head(remaining)
+            part = batch.head(remaining)
+            yield part.sample(fraction=1.0, shuffle=True, seed=day) if shuffle == "1" else part
             remaining -= batch.height
 
     written = write_transaction_batches(head(), path)
@@ -142,10 +149,10 @@ def _child(stage: str, path: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _make_data(rows: int, folder: Path) -> Path:
+def _make_data(rows: int, folder: Path, shuffle: bool) -> Path:
     """Stream ``rows`` synthetic rows to a CSV in a child (its time and peak memory printed)."""
     path = folder / "Bench_Trans.csv"
-    gen = _child("generate", f"{rows}:{path}")
+    gen = _child("generate", f"{rows}:{int(shuffle)}:{path}")
     print(
         f"generate (streamed, day by day): {gen['rows']:,} rows in {gen['total_s']:.1f} s = "
         f"{gen['rows'] / gen['total_s']:,.0f} rows/s, peak {gen['peak_rss_gb']:.2f} GiB, "
@@ -157,6 +164,11 @@ def _make_data(rows: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument(
+        "--shuffle-days",
+        action="store_true",
+        help="write each day's rows in random order (as HI-Small: loading then sorts them)",
+    )
     parser.add_argument("--pandas-rows", type=int, default=1_000_000)
     parser.add_argument("--input", help="an AMLworld transactions CSV to use instead of generating")
     parser.add_argument("--skip-end-to-end", action="store_true")
@@ -176,7 +188,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        big = Path(args.input) if args.input else _make_data(args.rows, folder)
+        big = Path(args.input) if args.input else _make_data(args.rows, folder, args.shuffle_days)
         sub_dir = folder / "sub"
         sub_dir.mkdir()
         sub = sub_dir / "Bench_Trans.csv"
@@ -186,7 +198,9 @@ def main() -> None:
                     break
                 dst.write(line)
         print(
-            f"data: {args.input or f'{args.rows:,} synthetic rows'} (pandas comparison on the "
+            f"data: {args.input or f'{args.rows:,} synthetic rows'}"
+            f"{' (each day in random order)' if args.shuffle_days and not args.input else ''} "
+            f"(pandas comparison on the "
             f"first {args.pandas_rows:,}); "
             f"{CORES} cores pinned; os.cpu_count()={os.cpu_count()}; load average "
             f"{os.getloadavg()[0]:.1f} (other work on the machine slows every stage)"
