@@ -285,8 +285,10 @@ def validate(raw: pl.DataFrame, source: str | Path) -> Loaded:
     good = parsed.select(TX_COLUMNS)
     if bad_mask.any():
         good = good.filter(~bad_mask)
-    if not good["ts"].is_sorted():
-        good = good.sort("ts", maintain_order=True)
+    if not good["ts"].is_sorted():  # e.g. the public HI-Small file
+        # In one chunk first: sorting 5M rows spread over the reader's ~200 chunks took 0.7-1.6 s
+        # against 0.4-0.7 s for the copy and the sort of one chunk (3 pairs, in isolation).
+        good = good.rechunk().sort("ts", maintain_order=True)
     quarantine = pl.DataFrame(
         {"line": parsed["line"].filter(bad_mask), "reason": parsed["reason"].filter(bad_mask)}
     ).hstack(raw.filter(bad_mask).select([pl.col(c).cast(pl.String) for c in TX_COLUMNS]))
