@@ -77,7 +77,7 @@ def stage_pandas(path: str) -> dict:
 
 
 def stage_end_to_end(path: str) -> dict:
-    """Load, features, rules, model training (negatives downsampled) and scoring of every row."""
+    """Load, features, rules, training (negatives downsampled), scoring validation and test rows."""
     import numpy as np
 
     from oclab.finint.detect import detect

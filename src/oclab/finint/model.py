@@ -35,7 +35,7 @@ class Trained:
     cut: float
     validation: Scores
     test: Scores
-    prob: np.ndarray  # score of every transaction
+    prob: np.ndarray  # score of each validation and test row; NaN on (in-sample) training rows
     split: np.ndarray  # 0 train, 1 validation, 2 test
     typical: np.ndarray  # 99th percentile of each feature among legitimate training rows
 
@@ -84,13 +84,15 @@ def fit(
     x_keep = _matrix(features[keep])
     with threadpool_limits(limits=threads, user_api="openmp"):
         model.fit(x_keep, y[keep], sample_weight=weight)
-        # Scored in slices: scikit-learn copies its input to float64, so slices bound memory.
-        prob = np.concatenate(
-            [
-                model.predict_proba(_matrix(features.slice(start, PREDICT_ROWS)))[:, 1]
-                for start in range(0, features.height, PREDICT_ROWS)
-            ]
-        )
+    # Only validation and test rows are scored (training rows' scores are in-sample and never
+    # alerted on): scoring was 80 % of detect's time on 5 M rows. Prediction is one parallel
+    # loop over rows, so it takes every OpenMP thread (2.3 s against 3.2 s per 500,000 rows on
+    # 2 cores). Scored in slices: scikit-learn copies its input to float64.
+    first = int(np.argmax(split > 0)) if (split > 0).any() else len(y)
+    prob = np.full(len(y), np.nan)
+    for start in range(first, features.height, PREDICT_ROWS):
+        part = _matrix(features.slice(start, PREDICT_ROWS))
+        prob[start : start + part.shape[0]] = model.predict_proba(part)[:, 1]
     val, test = split == 1, split == 2
     cut = best_cut(y[val], prob[val])
     k_val = max(1, round(alerts_per_day * days[0]))
