@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from oclab.finint.detect import detect
-from oclab.finint.evaluate import best_cut, precision_at_k, score, temporal_split
+from oclab.finint.evaluate import best_cut, precision_at_k, score, temporal_split, time_order
 
 
 def test_temporal_split_is_60_20_20_in_time_order():
-    split = temporal_split(1000)
+    split = temporal_split(time_order(pl.Series(np.arange(1000))))
     assert [int((split == k).sum()) for k in range(3)] == [600, 200, 200]
     assert (np.diff(split) >= 0).all()
+    # Rows out of time order get the labels of their time, same-time rows in row order.
+    minutes = np.random.default_rng(3).integers(0, 50, 1000)
+    order = np.argsort(minutes, kind="stable")
+    shuffled = temporal_split(time_order(pl.Series(minutes)))
+    assert (shuffled[order] == split).all()
+
+
+def test_detect_does_not_depend_on_row_order(small):
+    """A file in time order and the same rows shuffled give the same scores and alerts."""
+    tx = small.transactions
+    shuffled = tx.sample(fraction=1.0, shuffle=True, seed=11)
+    a = detect(tx, np.random.default_rng(0), alerts_per_day=20)
+    b = detect(shuffled, np.random.default_rng(0), alerts_per_day=20)
+    assert a.scores["test"] == b.scores["test"]
+    columns = ["ts", "from_account", "to_account", "amount_paid", "score", "split", "reasons"]
+    key = ["ts", "from_account", "to_account", "amount_paid"]
+    assert_frame_equal(a.alerts.select(columns).sort(key), b.alerts.select(columns).sort(key))
 
 
 def test_metrics_by_hand():

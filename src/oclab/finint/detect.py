@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from oclab.finint.evaluate import Scores
+from oclab.finint.evaluate import Scores, temporal_split, time_order
 from oclab.finint.features import base_columns, build_features
 from oclab.finint.model import Trained, fit, model_reasons
 from oclab.finint.rules import RuleSettings, run_rules
@@ -38,7 +38,7 @@ def detect(
     settings: RuleSettings | None = None,
     branches: pl.DataFrame | None = None,
 ) -> Detection:
-    """Run rules and (when the data carry labels) the learned model on time-sorted ``tx``.
+    """Run rules and (when the data carry labels) the learned model on ``tx`` (any row order).
 
     Alerts are transactions flagged by the model (score at or above the F1-optimal cut chosen
     on validation data) or by any rule, ranked by model score, then by the number of rules hit.
@@ -55,10 +55,19 @@ def detect(
     n = tx.height
     if y.sum() >= 5 and n >= 100:
         ts = tx["ts"]
-        cut60, cut80 = int(0.6 * n), int(0.8 * n)
-        days = (_days(ts[cut60:cut80]), _days(ts[cut80:]))
+        in_time = time_order(ts)
+        by_time = temporal_split(in_time)
+        days = (_days(ts.filter(by_time == 1)), _days(ts.filter(by_time == 2)))
         try:
-            trained = fit(features, y, rng, alerts_per_day=alerts_per_day, days=days)
+            trained = fit(
+                features,
+                y,
+                rng,
+                split=by_time,
+                time_order=in_time,
+                alerts_per_day=alerts_per_day,
+                days=days,
+            )
         except ValueError as exc:
             out.notes.append(f"model not trained: {exc}")
     else:

@@ -6,18 +6,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
 #: Share of transactions (in time order) in train, validation and test (Altman et al. 2023, §5).
 SPLIT = (0.6, 0.2, 0.2)
 
 
-def temporal_split(n: int, split: tuple[float, float, float] = SPLIT) -> np.ndarray:
-    """Split label per row of a time-sorted table: 0 train, 1 validation, 2 test."""
+def time_order(ts: pl.Series) -> np.ndarray:
+    """Row indices in time order (same-time rows in row order)."""
+    n = ts.len()
+    if ts.is_sorted():
+        return np.arange(n)
+    frame = ts.to_frame()
+    return (
+        frame.select(pl.int_range(n).sort_by(ts.name, maintain_order=True)).to_series().to_numpy()
+    )
+
+
+def temporal_split(order: np.ndarray, split: tuple[float, float, float] = SPLIT) -> np.ndarray:
+    """Split label per row, by time: 0 train, 1 validation, 2 test.
+
+    ``order`` lists the rows in time order (:func:`time_order`), so the labels are those of the
+    time-sorted table whatever the order of the rows: files need not be sorted first.
+    """
+    n = order.size
     edges = np.round(np.cumsum(split)[:2] * n).astype(np.int64)
     labels = np.zeros(n, dtype=np.int8)
-    labels[edges[0] : edges[1]] = 1
-    labels[edges[1] :] = 2
+    labels[order[edges[0] : edges[1]]] = 1
+    labels[order[edges[1] :]] = 2
     return labels
 
 

@@ -227,11 +227,11 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     "First" is in time (the earliest minute; same-minute ties by row order). One stable sort by
     the unordered pair, with the direction in the key's lowest bit, puts each direction of a pair
-    in a run of its own, the two directions side by side, each run in time order (rows already
-    in time order need no second sort key), so a run's first row is the pair's first transaction
-    and its minute the first minute. The reverse direction's first minute is that of the
-    neighbouring run when the two keys differ only in that bit (a sort and a few linear passes
-    instead of two hash tables; 63 bits of the pair hash remain).
+    in a run of its own, the two directions side by side, each run in row order: on rows in time
+    order a run's first row is the pair's first transaction, otherwise ``minimum.reduceat`` finds
+    it. The reverse direction's first minute is that of the neighbouring run when the two keys
+    differ only in that bit (a sort and a few linear passes instead of two hash tables; 63 bits
+    of the pair hash remain).
     """
     n = base.height
     src, dst = base["src"].to_numpy(), base["dst"].to_numpy()
@@ -241,10 +241,9 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         key = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
     key &= ~np.uint64(1)
     key |= (src > dst).astype(np.uint64)  # direction within the unordered pair
-    by = ["key"] if base["minute"].is_sorted() else ["key", "minute"]
     order = (  # stable, multi-threaded
-        pl.DataFrame({"key": key, "minute": base["minute"]})
-        .select(pl.int_range(n, dtype=pl.UInt32).sort_by(by, maintain_order=True))
+        pl.DataFrame({"key": key})
+        .select(pl.int_range(n, dtype=pl.UInt32).sort_by("key", maintain_order=True))
         .to_series()
         .to_numpy()
     )
@@ -253,10 +252,16 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     new_run[0] = True
     np.not_equal(key[1:], key[:-1], out=new_run[1:])
     starts = np.flatnonzero(new_run)
+    minute = base["minute"].to_numpy()
+    if base["minute"].is_sorted():
+        first_row = order[starts]
+    else:  # each run's earliest (minute, row), packed in one integer
+        packed = minute[order] * np.int64(n) + order
+        first_row = np.minimum.reduceat(packed, starts) % n
     first_pair = np.zeros(n, dtype=bool)
-    first_pair[order[starts]] = True
-    minute = base["minute"].to_numpy()[order]
-    first_minute = minute[starts]
+    first_pair[first_row] = True
+    first_minute = minute[first_row]
+    minute = minute[order]
     # Runs g and g + 1 are the two directions of one pair when their keys differ in bit 0 only.
     run_key = key[starts]
     both = np.flatnonzero((run_key[:-1] ^ run_key[1:]) == 1)
