@@ -100,8 +100,7 @@ def stage_generate(spec: str) -> dict:
     """Stream ``rows`` synthetic transactions (10 days) to the AMLworld CSV at ``path``.
 
     ``spec`` is ``ROWS:SHUFFLE:PATH``; with SHUFFLE ``1`` each day's rows are written in a seeded
-    random order, as in the public HI-Small file, which is not sorted by time (its users sort
-    it), so loading pays for the sort.
+    random order, as in the public HI-Small file, which is not sorted by time.
     """
     import numpy as np
 
@@ -167,7 +166,7 @@ def main() -> None:
     parser.add_argument(
         "--shuffle-days",
         action="store_true",
-        help="write each day's rows in random order (as HI-Small: loading then sorts them)",
+        help="write each day's rows in random order (as HI-Small, which is not time-sorted)",
     )
     parser.add_argument("--pandas-rows", type=int, default=1_000_000)
     parser.add_argument("--input", help="an AMLworld transactions CSV to use instead of generating")
