@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from oclab.finint.evaluate import Scores, temporal_split, time_order
+from oclab.finint.evaluate import Scores, content_tie, temporal_split, time_order
 from oclab.finint.features import base_columns, build_features
 from oclab.finint.model import Trained, fit, model_reasons
 from oclab.finint.rules import RuleSettings, run_rules
@@ -53,9 +53,12 @@ def detect(
     split = np.full(tx.height, -1, dtype=np.int8)
     trained: Trained | None = None
     n = tx.height
+    # Same-minute rows have no order in the data: ties go by content, so the split, the
+    # training sample and the alerts' ranks do not depend on the order of the file's rows.
+    tie = content_tie(tx)
     if y.sum() >= 5 and n >= 100:
         ts = tx["ts"]
-        in_time = time_order(ts)
+        in_time = time_order(ts, tie)
         by_time = temporal_split(in_time)
         days = (_days(ts.filter(by_time == 1)), _days(ts.filter(by_time == 2)))
         try:
@@ -119,8 +122,10 @@ def detect(
                 {-1: "all", 0: "train", 1: "validation", 2: "test"}, return_dtype=pl.String
             ),
             reasons=reasons,
+            _tie=tie.gather(index),
         )
-        .sort(["score", "rules"], descending=True, maintain_order=True)
+        .sort(["score", "rules", "ts", "_tie"], descending=[True, True, False, False])
+        .drop("_tie")
         .with_row_index("rank", offset=1)
     )
     capacity = round(alerts_per_day * _days(period))

@@ -13,15 +13,31 @@ from sklearn.metrics import average_precision_score, precision_recall_fscore_sup
 SPLIT = (0.6, 0.2, 0.2)
 
 
-def time_order(ts: pl.Series) -> np.ndarray:
-    """Row indices in time order (same-time rows in row order)."""
+def time_order(ts: pl.Series, tie: pl.Series | None = None) -> np.ndarray:
+    """Row indices in time order; same-time rows by ``tie``, then in row order.
+
+    AMLworld stamps to the minute and its files are not sorted, so the order of same-minute rows
+    is the file's accident. With ``tie`` a hash of each row's content (:func:`content_tie`),
+    the order, and so the split and the training sample, is the same in any row order.
+    """
     n = ts.len()
-    if ts.is_sorted():
+    if tie is None and ts.is_sorted():
         return np.arange(n)
-    frame = ts.to_frame()
+    frame = ts.to_frame("ts") if tie is None else pl.DataFrame({"ts": ts, "tie": tie})
     return (
-        frame.select(pl.int_range(n).sort_by(ts.name, maintain_order=True)).to_series().to_numpy()
+        frame.select(pl.int_range(n).sort_by(frame.columns, maintain_order=True))
+        .to_series()
+        .to_numpy()
     )
+
+
+def content_tie(tx: pl.DataFrame) -> pl.Series:
+    """A 64-bit hash of each row's values: a tie-break that travels with the row, not its place.
+
+    Identical rows share it (and are interchangeable). Polars' row hash is fixed for a given
+    Polars version (the lock file pins it), not across versions.
+    """
+    return tx.hash_rows(seed=0).alias("tie")
 
 
 def temporal_split(order: np.ndarray, split: tuple[float, float, float] = SPLIT) -> np.ndarray:
