@@ -12,6 +12,7 @@ same subset in the same session, so the printed ratio compares like with like.
     python benchmarks/finint_throughput.py --rows 500000 --pandas-rows 200000 --repeat 1
     python benchmarks/finint_throughput.py --input HI-Small_Trans.csv   # a real AMLworld file
     python benchmarks/finint_throughput.py --shuffle-days   # rows not time-sorted, as HI-Small
+    python benchmarks/finint_throughput.py --parquet        # also from the same rows as Parquet
 """
 
 from __future__ import annotations
@@ -126,8 +127,19 @@ def stage_generate(spec: str) -> dict:
     return {"rows": written, "total_s": time.perf_counter() - t0}
 
 
+def stage_to_parquet(spec: str) -> dict:
+    """Convert the CSV at ``SRC`` to Parquet at ``DST`` (``spec`` is ``SRC:DST``)."""
+    from oclab.finint.io import read_transactions, write_transactions
+
+    src, dst = spec.split(":", 1)
+    t0 = time.perf_counter()
+    write_transactions(read_transactions(src).transactions, dst)
+    return {"total_s": time.perf_counter() - t0}
+
+
 STAGES = {
     "polars": stage_polars,
+    "to_parquet": stage_to_parquet,
     "pandas": stage_pandas,
     "end_to_end": stage_end_to_end,
     "generate": stage_generate,
@@ -160,6 +172,32 @@ def _make_data(rows: int, folder: Path, shuffle: bool) -> Path:
     return path
 
 
+def _throughput(path: Path, repeat: int, label: str) -> None:
+    """Load + features ``repeat`` times in fresh children; each run, then the median, printed."""
+    # The machine may be shared: every run is printed with the load average before it.
+    runs = []
+    for attempt in range(1, max(1, repeat) + 1):
+        load = os.getloadavg()[0]
+        pol = _child("polars", str(path))
+        runs.append(pol)
+        rate = pol["rows"] / pol["total_s"]
+        print(
+            f"polars load+features ({label}) run {attempt}: {pol['rows']:,} rows in "
+            f"{pol['total_s']:.2f} s (load {pol['load_s']:.2f}, features "
+            f"{pol['features_s']:.2f}) = {rate:,.0f} rows/s, peak {pol['peak_rss_gb']:.2f} "
+            f"GiB, CPU {pol['cpu_s']:.1f} s; load average before {load:.1f}"
+        )
+    rates = sorted(r["rows"] / r["total_s"] for r in runs)
+    median = rates[len(rates) // 2]
+    print(
+        f"polars load+features ({label}), {len(runs)} runs: median {median:,.0f} rows/s, range "
+        f"{rates[0]:,.0f}-{rates[-1]:,.0f}; CPU {min(r['cpu_s'] for r in runs):.1f}-"
+        f"{max(r['cpu_s'] for r in runs):.1f} s [target >= 1,000,000 rows/s: "
+        f"{'met' if median >= 1e6 else 'NOT met'} at the median, "
+        f"{'met' if rates[-1] >= 1e6 else 'NOT met'} at the best]"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -171,6 +209,11 @@ def main() -> None:
     parser.add_argument("--pandas-rows", type=int, default=1_000_000)
     parser.add_argument("--input", help="an AMLworld transactions CSV to use instead of generating")
     parser.add_argument("--skip-end-to-end", action="store_true")
+    parser.add_argument(
+        "--parquet",
+        action="store_true",
+        help="also time load + features from the same rows written once as Parquet",
+    )
     parser.add_argument(
         "--repeat", type=int, default=5, help="load + features runs on the full data"
     )
@@ -204,28 +247,12 @@ def main() -> None:
             f"{CORES} cores pinned; os.cpu_count()={os.cpu_count()}; load average "
             f"{os.getloadavg()[0]:.1f} (other work on the machine slows every stage)"
         )
-        # The machine may be shared: every run is printed with the load average before it.
-        runs = []
-        for attempt in range(1, max(1, args.repeat) + 1):
-            load = os.getloadavg()[0]
-            pol = _child("polars", str(big))
-            runs.append(pol)
-            rate = pol["rows"] / pol["total_s"]
-            print(
-                f"polars load+features run {attempt}: {pol['rows']:,} rows in "
-                f"{pol['total_s']:.2f} s (load {pol['load_s']:.2f}, features "
-                f"{pol['features_s']:.2f}) = {rate:,.0f} rows/s, peak {pol['peak_rss_gb']:.2f} "
-                f"GiB, CPU {pol['cpu_s']:.1f} s; load average before {load:.1f}"
-            )
-        rates = sorted(r["rows"] / r["total_s"] for r in runs)
-        median = rates[len(rates) // 2]
-        print(
-            f"polars load+features, {len(runs)} runs: median {median:,.0f} rows/s, range "
-            f"{rates[0]:,.0f}-{rates[-1]:,.0f}; CPU {min(r['cpu_s'] for r in runs):.1f}-"
-            f"{max(r['cpu_s'] for r in runs):.1f} s [target >= 1,000,000 rows/s: "
-            f"{'met' if median >= 1e6 else 'NOT met'} at the median, "
-            f"{'met' if rates[-1] >= 1e6 else 'NOT met'} at the best]"
-        )
+        _throughput(big, args.repeat, "CSV")
+        if args.parquet:
+            parquet = folder / "Bench_Trans.parquet"
+            conv = _child("to_parquet", f"{big}:{parquet}")
+            print(f"CSV -> Parquet once: {conv['total_s']:.1f} s")
+            _throughput(parquet, args.repeat, "Parquet")
         pol_sub = _child("polars", str(sub))
         pan_sub = _child("pandas", str(sub))
         print(
