@@ -68,3 +68,40 @@ def test_parquet_data_and_synthetic_default(tmp_path):
     synthetic = ["finint", "thresholds", "--accounts", "200", "--days", "3"]
     assert main([*synthetic, "--out", str(tmp_path / "t2")]) == 0
     assert pl.read_csv(tmp_path / "t2" / "thresholds.csv").height == 12
+
+
+def test_convert_to_parquet_keeps_rows_and_quarantine(tmp_path, capsys):
+    """A CSV with a bad row, converted once: the Parquet holds the good rows in file order,
+    the bad one is in quarantine.csv, and detect on the Parquet gives what it gives on the CSV."""
+    gen = tmp_path / "gen"
+    assert main(["finint", "generate", "--accounts", "300", "--days", "4", "--out", str(gen)]) == 0
+    lines = (gen / "Synthetic_Trans.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[9].split(",")
+    fields[9] = "Barter"  # Payment Format
+    lines[9] = ",".join(fields)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "Bank_Trans.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conv = tmp_path / "conv"
+    assert main(["finint", "convert", str(source), "--out", str(conv)]) == 0
+    assert {p.name for p in conv.iterdir()} == {"Bank_Trans.parquet", "quarantine.csv"}
+    assert pl.read_csv(conv / "quarantine.csv")["line"].to_list() == [10]
+    from oclab.finint.io import read_transactions
+
+    csv_rows = read_transactions(source / "Bank_Trans.csv").transactions
+    parquet_rows = read_transactions(conv / "Bank_Trans.parquet").transactions
+    assert parquet_rows.height == len(lines) - 2
+    assert parquet_rows.equals(csv_rows)
+    for data, out in ((source, "d_csv"), (conv, "d_pq")):
+        assert main(["finint", "detect", str(data), "--out", str(tmp_path / out)]) == 0
+    assert pl.read_csv(tmp_path / "d_csv" / "alerts.csv").equals(
+        pl.read_csv(tmp_path / "d_pq" / "alerts.csv")
+    )
+
+
+def test_convert_refuses_to_replace_its_input(tmp_path, capsys):
+    data = tmp_path / "Bank_Trans.csv"
+    data.write_text("x\n", encoding="utf-8")
+    assert main(["finint", "convert", str(data), "--out", str(tmp_path), "--format", "csv"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert data.read_text(encoding="utf-8") == "x\n"

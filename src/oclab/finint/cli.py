@@ -7,6 +7,8 @@
   split, ranked alerts with reasons (``alerts.csv``), consolidation points, metrics and the
   quarantined rows.
 * ``thresholds [DATA] --out DIR``: the reporting-threshold sweep (table, curve, lever.json).
+* ``convert DATA --out DIR``: validate once and write the good rows as Parquet (or CSV), with
+  the quarantined rows beside them; later runs on the Parquet load about 3x faster.
 
 DATA is a transactions file (``.csv`` in the AMLworld format, or ``.parquet``) or a folder with
 one ``*_Trans.csv`` / ``*.parquet`` (and optionally ``branches.csv``).
@@ -69,6 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     thr.add_argument("--days", type=whole_number(1), default=10)
     thr.add_argument("--seed", type=int, default=0)
     thr.set_defaults(handler=run_thresholds)
+    conv = cmds.add_parser("convert", help="validate once; write Parquet (or CSV) + quarantine")
+    conv.add_argument("data", type=Path)
+    conv.add_argument("--out", type=Path, required=True)
+    conv.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    conv.set_defaults(handler=run_convert)
 
 
 def _find_data(path: Path) -> tuple[Path, Path | None]:
@@ -212,4 +219,35 @@ def run_thresholds(args: argparse.Namespace) -> int:
             f"{100 * r['legit_cash_accounts_reported_share']:>10.1f}%"
         )
     print(f"wrote {args.out}/thresholds.csv, thresholds.png and lever.json")
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """Validate a transactions file and write its good rows in the other format, in file order.
+
+    The output keeps the input's name with the new suffix (``HI-Small_Trans.parquet``), so
+    ``detect DIR`` finds it; ``quarantine.csv`` holds the rows left out, with line and reason.
+    """
+    from oclab.core.results import csv_writer, write_outputs
+    from oclab.finint import io
+
+    path, _ = _find_data(args.data)
+    name = f"{path.stem}.{args.format}"
+    if (args.out / name).resolve() == path.resolve():
+        raise InputError(
+            args.out, "--out", "a folder other than the input's (it would be replaced)"
+        )
+    loaded = io.read_transactions(path)
+    print(loaded.describe())
+    write_outputs(
+        args.out,
+        {
+            name: lambda p: io.write_transactions(loaded.transactions, p),
+            "quarantine.csv": csv_writer(loaded.quarantine),
+        },
+    )
+    print(
+        f"wrote {args.out}/{name} ({loaded.transactions.height:,} transactions), "
+        f"quarantine.csv ({loaded.quarantine.height:,} rows)"
+    )
     return 0
