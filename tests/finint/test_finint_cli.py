@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 
@@ -34,15 +35,22 @@ def test_generate_detect_thresholds(tmp_path, capsys):
     assert (thr / "thresholds.png").stat().st_size > 0 and (thr / "lever.json").is_file()
 
 
-def test_bad_rows_go_to_quarantine(tmp_path):
+def _with_bad_field(tmp_path: Path, data: Path, line: int, field: int, value: str) -> int:
+    """Generate a small set and write its transactions to ``data`` with one field of ``line``
+    (1-based, the header is line 1) replaced; returns the number of data rows."""
     gen = tmp_path / "gen"
     assert main(["finint", "generate", "--accounts", "300", "--days", "4", "--out", str(gen)]) == 0
     lines = (gen / "Synthetic_Trans.csv").read_text(encoding="utf-8").splitlines()
-    fields = lines[5].split(",")
-    fields[6] = "Doubloon"  # Receiving Currency
-    lines[5] = ",".join(fields)
-    data = tmp_path / "x_Trans.csv"
+    fields = lines[line - 1].split(",")
+    fields[field] = value
+    lines[line - 1] = ",".join(fields)
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines) - 1
+
+
+def test_bad_rows_go_to_quarantine(tmp_path):
+    data = tmp_path / "x_Trans.csv"
+    _with_bad_field(tmp_path, data, line=6, field=6, value="Doubloon")  # Receiving Currency
     out = tmp_path / "det"
     assert main(["finint", "detect", str(data), "--out", str(out)]) == 0
     quarantine = pl.read_csv(out / "quarantine.csv")
@@ -73,15 +81,9 @@ def test_parquet_data_and_synthetic_default(tmp_path):
 def test_convert_to_parquet_keeps_rows_and_quarantine(tmp_path, capsys):
     """A CSV with a bad row, converted once: the Parquet holds the good rows in file order,
     the bad one is in quarantine.csv, and detect on the Parquet gives what it gives on the CSV."""
-    gen = tmp_path / "gen"
-    assert main(["finint", "generate", "--accounts", "300", "--days", "4", "--out", str(gen)]) == 0
-    lines = (gen / "Synthetic_Trans.csv").read_text(encoding="utf-8").splitlines()
-    fields = lines[9].split(",")
-    fields[9] = "Barter"  # Payment Format
-    lines[9] = ",".join(fields)
     source = tmp_path / "src"
     source.mkdir()
-    (source / "Bank_Trans.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = _with_bad_field(tmp_path, source / "Bank_Trans.csv", line=10, field=9, value="Barter")
     conv = tmp_path / "conv"
     assert main(["finint", "convert", str(source), "--out", str(conv)]) == 0
     assert {p.name for p in conv.iterdir()} == {"Bank_Trans.parquet", "quarantine.csv"}
@@ -90,7 +92,7 @@ def test_convert_to_parquet_keeps_rows_and_quarantine(tmp_path, capsys):
 
     csv_rows = read_transactions(source / "Bank_Trans.csv").transactions
     parquet_rows = read_transactions(conv / "Bank_Trans.parquet").transactions
-    assert parquet_rows.height == len(lines) - 2
+    assert parquet_rows.height == rows - 1
     assert parquet_rows.equals(csv_rows)
     for data, out in ((source, "d_csv"), (conv, "d_pq")):
         assert main(["finint", "detect", str(data), "--out", str(tmp_path / out)]) == 0
