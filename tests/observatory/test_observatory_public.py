@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -70,3 +72,12 @@ def test_public_outputs_hold_no_records(public):
     for path in (public / "pub10").glob("*.csv"):
         header = path.read_text(encoding="utf-8").splitlines()[0]
         assert not {"case_id", "judge_id", "prosecutor_id", "defendant_id"} & set(header.split(","))
+
+
+@pytest.mark.parametrize("name", ["pub10", "pub5"])
+def test_public_output_records_the_audit(public, name):
+    """``--public`` runs the outsider's audit: counts only in meta.json, nothing disclosed."""
+    meta = json.loads((public / name / "meta.json").read_text(encoding="utf-8"))
+    assert meta["audit"]["small_hidden_quantities"] > 0
+    assert meta["audit"]["disclosed"] == 0
+    assert json.loads((public / "all" / "meta.json").read_text(encoding="utf-8"))["audit"] is None

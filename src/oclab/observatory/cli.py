@@ -164,8 +164,11 @@ def _indicators(args: argparse.Namespace) -> int:
 
     data, report = load_folder(args.folder)
     tables = aggregates(data)
+    checked = None
     if args.public:
-        tables = suppressed(tables, args.threshold)
+        public = suppressed(tables, args.threshold)
+        checked = _audit(tables, public, args.threshold)
+        tables = public
     writers = {}
     for name, table in tables.items():
         writers |= _writers(name, table, args.format)
@@ -179,6 +182,7 @@ def _indicators(args: argparse.Namespace) -> int:
             "threshold": args.threshold if args.public else None,
             "import": report.lines(),
             "definitions": "docs/observatory.md",
+            "audit": checked,
         }
     )
     write_outputs(args.out, writers)
@@ -188,6 +192,22 @@ def _indicators(args: argparse.Namespace) -> int:
         + (f" (public, cells below {args.threshold} suppressed)" if args.public else "")
     )
     return 0
+
+
+def _audit(tables: dict, public: dict, threshold: int) -> dict[str, int] | None:
+    """Run the outsider's audit of the public tables; print and return its counts (no values)."""
+    from oclab.observatory.audit import audit
+
+    if not tables:
+        return None
+    found = audit(tables, public, threshold)
+    counts = {"small_hidden_quantities": found.height, "disclosed": int(found["disclosed"].sum())}
+    print(
+        f"audit: {counts['small_hidden_quantities']:,} hidden quantities below {threshold}; "
+        f"{counts['disclosed']} can be pinned inside 1..{threshold - 1} from the public tables"
+        + (" -- WARNING: review before publishing" if counts["disclosed"] else "")
+    )
+    return counts
 
 
 def _training(args: argparse.Namespace) -> int:
