@@ -40,12 +40,8 @@ from scipy.sparse.csgraph import connected_components
 from oclab.observatory.indicators import rate_pairs
 from oclab.observatory.privacy import COURT_GROUPS, GROUPS, IMPLIED
 
-#: The yearly tables audited and their keys besides the year.
-LEVELS: dict[str, tuple[str, ...]] = {
-    "indicators_court": ("state", "court_id"),
-    "indicators_state": ("state",),
-    "indicators_national": (),
-}
+#: The yearly tables audited, finest first (court rows add up to states, states to the nation).
+YEARLY: tuple[str, ...] = ("indicators_court", "indicators_state", "indicators_national")
 #: Anomaly table -> {its column: the yearly court count it pools}.
 POOLED_FROM: dict[str, dict[str, str]] = {
     "anomalies_dismissal": {"n": "n_concluded", "observed": "n_dismissals"},
@@ -100,7 +96,7 @@ def cells(tables: dict[str, pl.DataFrame], public: dict[str, pl.DataFrame]) -> p
     """Every count of the yearly tables in long form: its row, ``column``, the public ``value``
     (null when hidden), the ``truth`` and ``var`` (its unknown's index when hidden)."""
     parts = []
-    for name in LEVELS:
+    for name in YEARLY:
         if name in public:
             counts = [c for c in public[name].columns if c.startswith("n_") or c == "backlog"]
             shown = _long(public[name], name, counts, "value")
@@ -127,11 +123,11 @@ def _row_terms(cells_: pl.DataFrame, label: str, coefs: dict[str, float]) -> pl.
 
 
 def _sum_terms(
-    cells_: pl.DataFrame, finer: str, coarser: str, by: list[str], columns
+    cells_: pl.DataFrame, finer: str, coarser: str, by: list[str], columns: list[str]
 ) -> pl.DataFrame:
     """Terms of ``coarser = sum of finer`` for each ``by`` and column (finer +1, coarser -1)."""
     key = pl.concat_str(pl.lit(f"{finer}>{coarser}"), *by, "column", separator="|")
-    pick = pl.col("column").is_in(list(columns))
+    pick = pl.col("column").is_in(columns)
     return pl.concat(
         [
             cells_.filter((pl.col("table") == finer) & pick).select(
@@ -223,7 +219,7 @@ def _rate_pairs(public: dict[str, pl.DataFrame]) -> list[tuple[str, str]]:
     """(numerator, denominator) of every rate of the yearly tables (per table: the
     accusatorial share is over cases at court level, over reports at state level)."""
     pairs = {
-        p for name in LEVELS if name in public for p in rate_pairs(public[name].columns).values()
+        p for name in YEARLY if name in public for p in rate_pairs(public[name].columns).values()
     }
     return sorted(pairs)
 

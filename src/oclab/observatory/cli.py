@@ -4,12 +4,13 @@
 of tables, writes the accepted rows as Parquet and the quarantined rows (with line and problem)
 as CSV; ``indicators`` computes the indicators and anomaly flags of a folder of tables. With
 ``--public`` small cells are suppressed (threshold ``--threshold``, default
-:data:`PUBLIC_THRESHOLD`) and no record-level file is written. Every command writes all of its
-files atomically or none. ``training`` compares police basic training with a national standard
-(the shipped dataset or a user CSV); ``feed`` writes the integrated model's judicial
-calibration as JSON; ``init-db``, ``store`` and ``serve`` keep the records in SQL (``--db``, the
-trace registry's storage, users and tokens) and serve the bilingual dashboard and API. Heavy
-modules are imported inside the handlers.
+:data:`PUBLIC_THRESHOLD`), no record-level file is written, and the outsider's audit
+(:mod:`oclab.observatory.audit`) prints how many hidden small counts it could pin down. Every
+command writes all of its files atomically or none. ``training`` compares police basic training
+with a national standard (the shipped dataset or a user CSV); ``feed`` writes the integrated
+model's judicial calibration as JSON; ``init-db``, ``store`` and ``serve`` keep the records in
+SQL (``--db``, the trace registry's storage, users and tokens) and serve the bilingual dashboard
+and API. Heavy modules are imported inside the handlers.
 """
 
 from __future__ import annotations
