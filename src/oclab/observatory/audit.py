@@ -279,7 +279,7 @@ def _batch_certify(
         c = np.concatenate([np.zeros(sys_.n), -np.ones(k)])
         bounds = [(0, None)] * sys_.n + [(0, threshold)] * k
         y = _solve(c, wide, bounds)[sys_.n :]
-        lifted = y >= threshold - 0.5 - _TOL
+        lifted = y >= threshold - _TOL  # the integer maximum is the threshold or more
         if not lifted.any():
             break
         open_[idx[lifted]] = False
