@@ -183,16 +183,20 @@ def _matrix(terms: pl.DataFrame, cells_: pl.DataFrame, n_var: int) -> tuple[csr_
         .agg(rhs=-(pl.col("coef") * pl.col("known")).sum())
     )
     rhs[known["row"].to_numpy()] = known["rhs"].to_numpy()
-    matrix = csr_matrix(
+    return _sparse(entries, rows.height, n_var), rhs
+
+
+def _sparse(entries: pl.DataFrame, n_rows: int, n_var: int) -> csr_matrix:
+    """The matrix with ``coef`` at (``row``, ``var``) of each entry."""
+    return csr_matrix(
         (entries["coef"].to_numpy(), (entries["row"].to_numpy(), entries["var"].to_numpy())),
-        shape=(rows.height, n_var),
+        shape=(n_rows, n_var),
     )
-    return matrix, rhs
 
 
 def system(cells_: pl.DataFrame, public: dict[str, pl.DataFrame]) -> _System:
     """What an outsider knows about the hidden cells (see the module docstring)."""
-    n_var = int(cells_["var"].max() + 1) if cells_["var"].null_count() < cells_.height else 0
+    n_var = cells_["var"].drop_nulls().len()  # the hidden cells are numbered 0, 1, ...
     court_cols = [c for g in COURT_GROUPS for c in g]
     all_cols = [c for g in GROUPS for c in g]
     equal = [
@@ -348,10 +352,7 @@ def audit(
         return pl.DataFrame(schema=schema)
     keys = keys.with_row_index("row")
     entries = terms.join(keys.select("key", "row"), on="key").filter(pl.col("var").is_not_null())
-    forms = csr_matrix(
-        (entries["coef"].to_numpy(), (entries["row"].to_numpy(), entries["var"].to_numpy())),
-        shape=(keys.height, sys_.n),
-    )
+    forms = _sparse(entries, keys.height, sys_.n)
     const = keys["const"].to_numpy()
     left = _batch_certify(sys_, forms, const, np.ones(keys.height, dtype=bool), threshold)
     lower = np.full(keys.height, np.nan)
