@@ -9,7 +9,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from oclab.finint import io
-from oclab.finint.features import FEATURE_NAMES, build_features
+from oclab.finint.features import FEATURE_NAMES, base_columns, build_features, row_columns
 
 
 def _tx(rows: list[tuple[float, str, str, float, str]]) -> pl.DataFrame:
@@ -79,3 +79,20 @@ def test_thread_chunks_give_the_same_features(small, monkeypatch):
     monkeypatch.setattr(features, "CHUNK_MIN_EVENTS", 1000)
     monkeypatch.setattr(features.pl, "thread_pool_size", lambda: 7)
     assert_frame_equal(build_features(small.transactions), one)
+
+
+def test_hour_and_day_are_the_clock_ones_when_the_data_start_mid_day():
+    """Minutes count from midnight of the first day, whatever the first row's time."""
+    tx = _tx([(9.5, "A", "B", 100, "ACH"), (20, "B", "C", 100, "ACH"), (26, "C", "A", 1, "ACH")])
+    base = base_columns(tx, 10_000.0)
+    assert base["minute"].to_list() == [570, 1200, 1560]
+    assert build_features(tx)["hour"].to_list() == tx["ts"].dt.hour().to_list() == [9, 20, 2]
+
+
+def test_row_columns_from_the_loader_equal_those_computed_here(small, tmp_path):
+    path = tmp_path / "t.csv"
+    io.write_transactions(small.transactions, path)
+    loaded = io.read_transactions(path, derive=row_columns(3_000.0))
+    here = base_columns(loaded.transactions, 3_000.0)
+    assert_frame_equal(base_columns(loaded.transactions, 3_000.0, loaded.derived), here)
+    assert here["near"].sum() > 0  # the threshold reached the derived columns

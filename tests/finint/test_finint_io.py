@@ -133,3 +133,36 @@ def test_padded_values_and_windows_line_ends_are_read(tmp_path):
     row = tx.filter(pl.col("to_account") == "8000EBD31").row(0, named=True)
     assert row["from_account"] == "8000EBD30" and row["ts"].minute == 21
     assert str(row["receiving_currency"]) == "US Dollar" and row["payment_format"] == "Reinvestment"
+
+
+def _careful(path: Path) -> io.Loaded:
+    """The row-by-row load (every row validated and explained) that a clean file skips."""
+    raw = io._read_parquet_raw(path) if path.suffix == ".parquet" else io._read_columns(path)
+    return io.validate(raw, path)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_clean_file_in_one_streaming_pass_gives_the_careful_rows(small, tmp_path, suffix):
+    """A clean file skips the row-by-row path, with the same rows and the derived columns."""
+    path = tmp_path / f"t.{suffix}"
+    io.write_transactions(small.transactions, path)
+    derive = {"cents": (pl.col("amount_paid") * 100).round(), "day": pl.col("ts").dt.day()}
+    clean = io._read_clean(path, suffix == "parquet", derive)
+    assert clean is not None  # the streaming pass was taken
+    careful = _careful(path)
+    assert_frame_equal(clean.transactions, careful.transactions)
+    assert_frame_equal(clean.quarantine, careful.quarantine)
+    assert clean.n_read == careful.n_read
+    assert_frame_equal(clean.derived, careful.transactions.select(**derive))
+    assert_frame_equal(io.read_transactions(path, derive=derive).derived, clean.derived)
+
+
+def test_a_bad_row_sends_the_file_down_the_careful_path_and_still_derives(tmp_path):
+    bad = GOOD.replace("US Dollar,Reinvestment", "Doubloon,Reinvestment")
+    padded = GOOD.replace(",8000EBD30,010", ", 8000EBD30,010")
+    for name, lines in (("bad.csv", [GOOD, bad, GOOD]), ("padded.csv", [GOOD, padded])):
+        path = _write(tmp_path / name, lines)
+        assert io._read_clean(path, False, {}) is None
+        loaded = io.read_transactions(path, derive={"usd": pl.col("amount_paid")})
+        assert loaded.derived["usd"].len() == loaded.transactions.height
+    assert loaded.transactions["from_account"].to_list() == ["8000EBD30", "8000EBD30"]

@@ -133,10 +133,12 @@ def run_detect(args: argparse.Namespace) -> int:
     from oclab.core.results import csv_writer, json_writer, write_outputs
     from oclab.finint import io
     from oclab.finint.detect import detect
+    from oclab.finint.features import row_columns
     from oclab.finint.rules import RuleSettings
 
     path, branches_path = _find_data(args.data)
-    loaded = io.read_transactions(path)
+    # The features' per-row inputs are computed while the file is read (one streaming pass).
+    loaded = io.read_transactions(path, derive=row_columns(args.threshold))
     print(loaded.describe())
     branches = pl.read_csv(branches_path) if branches_path else None
     result = detect(
@@ -145,6 +147,7 @@ def run_detect(args: argparse.Namespace) -> int:
         alerts_per_day=args.capacity,
         settings=RuleSettings(threshold=args.threshold),
         branches=branches,
+        derived=loaded.derived,
     )
     for name, scores in result.scores.items():
         print("\n".join(scores.lines(name)))

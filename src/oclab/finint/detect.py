@@ -37,15 +37,18 @@ def detect(
     alerts_per_day: int = 100,
     settings: RuleSettings | None = None,
     branches: pl.DataFrame | None = None,
+    derived: pl.DataFrame | None = None,
 ) -> Detection:
     """Run rules and (when the data carry labels) the learned model on ``tx`` (any row order).
 
     Alerts are transactions flagged by the model (score at or above the F1-optimal cut chosen
     on validation data) or by any rule, ranked by model score, then by the number of rules hit.
-    ``within_capacity`` marks the first ``alerts_per_day`` x days alerts.
+    ``within_capacity`` marks the first ``alerts_per_day`` x days alerts. ``derived`` is
+    :func:`~oclab.finint.features.row_columns` for ``settings.threshold`` evaluated on ``tx``
+    (as the loader returns it), when already at hand.
     """
     settings = settings or RuleSettings()
-    base = base_columns(tx, settings.threshold)
+    base = base_columns(tx, settings.threshold, derived)
     features = build_features(tx, settings.threshold, base)
     rules = run_rules(tx, base, features, settings, branches)
     out = Detection(pl.DataFrame(), rules.consolidation_points, notes=list(rules.notes))

@@ -52,31 +52,50 @@ _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def _account_key(bank: pl.Series, account: pl.Series) -> np.ndarray:
-    """A 64-bit key per (bank, account): the string hash mixed with the bank id."""
-    with np.errstate(over="ignore"):
-        return account.hash(11).to_numpy() ^ (bank.cast(pl.UInt64).to_numpy() * _K1)
+def _account_key(bank: str, account: str) -> pl.Expr:
+    """A 64-bit key per (bank, account): the account string's hash mixed with the bank id."""
+    return pl.col(account).hash(11).xor(pl.col(bank).cast(pl.UInt64) * pl.lit(int(_K1), pl.UInt64))
 
 
-def base_columns(tx: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    """Per-transaction columns: account keys, minute, USD amount and simple flags."""
-    minute0 = tx["ts"].min()
-    usd_rate = _USD.gather(tx["payment_currency"].to_physical().cast(pl.Int64))
-    src = _account_key(tx["from_bank"], tx["from_account"])
-    dst = _account_key(tx["to_bank"], tx["to_account"])
-    return tx.select(
-        minute=((pl.col("ts") - pl.lit(minute0)).dt.total_minutes()).cast(pl.Int64),
-        usd=pl.col("amount_paid") * usd_rate,
-        fmt=pl.col("payment_format").to_physical().cast(pl.Int8),
-        cash=pl.col("payment_format").to_physical() == CASH,
-        currency_mismatch=pl.col("payment_currency") != pl.col("receiving_currency"),
-        cross_bank=pl.col("from_bank") != pl.col("to_bank"),
-    ).with_columns(
-        pl.Series("src", src),
-        pl.Series("dst", dst),
-        near=pl.col("cash") & pl.col("usd").is_between(NEAR_LOW * threshold, threshold, "left"),
-        self_tx=pl.Series(src == dst),
-    )
+def row_columns(threshold: float) -> dict[str, pl.Expr]:
+    """The per-transaction inputs of :func:`base_columns`, as expressions over typed columns.
+
+    Row by row only (nothing across rows), so the loader can evaluate them while it reads:
+    ``read_transactions(path, derive=row_columns(threshold)).derived`` is :func:`base_columns`'s
+    ``derived``. ``minute`` here is the calendar minute since the epoch.
+    """
+    usd = pl.col("amount_paid") * pl.lit(_USD).gather(pl.col("payment_currency").to_physical())
+    fmt = pl.col("payment_format").to_physical()
+    cash = fmt == CASH
+    src = _account_key("from_bank", "from_account")
+    dst = _account_key("to_bank", "to_account")
+    return {
+        "minute": pl.col("ts").dt.epoch("s") // 60,
+        "usd": usd,
+        "fmt": fmt.cast(pl.Int8),
+        "cash": cash,
+        "currency_mismatch": pl.col("payment_currency") != pl.col("receiving_currency"),
+        "cross_bank": pl.col("from_bank") != pl.col("to_bank"),
+        "src": src,
+        "dst": dst,
+        "near": cash & usd.is_between(NEAR_LOW * threshold, threshold, "left"),
+        "self_tx": src == dst,
+    }
+
+
+def base_columns(
+    tx: pl.DataFrame, threshold: float, derived: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Per-transaction columns: account keys, minute, USD amount and simple flags.
+
+    ``minute`` counts from midnight of the first day, so ``minute % 1440`` is the time of day
+    and ``minute // 1440`` the day. ``derived`` is :func:`row_columns` already evaluated on
+    ``tx`` (by the loader); without it they are evaluated here.
+    """
+    rows = tx.select(**row_columns(threshold)) if derived is None else derived
+    first = rows["minute"].min()
+    midnight = 0 if first is None else int(first) - int(first) % 1440
+    return rows.with_columns(pl.col("minute") - midnight)
 
 
 def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
@@ -284,10 +303,9 @@ def build_features(
         pairs = pool.submit(pair_flags, base)
         events, bits = _sorted_events(base)
         first_pair, reverse = pairs.result()
-    minute = base["minute"]
     columns: dict[str, np.ndarray | pl.Series] = {
         "log_usd": np.log1p(base["usd"].to_numpy()).astype(np.float32),
-        "hour": ((minute % 1440) // 60).cast(pl.Int8),
+        "hour": ((base["minute"] % 1440) // 60).cast(pl.Int8),
         "weekday": tx["ts"].dt.weekday().cast(pl.Int8),
         "format": base["fmt"],
         "currency_mismatch": base["currency_mismatch"].cast(pl.Int8),
