@@ -173,16 +173,19 @@ def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     # share a key prefix only on a hash collision of those bits: about n**2 / 2**(64 - bits)
     # colliding pairs expected for n accounts (0.007 for 2M accounts over ten days, 0.5 over a
     # year; a collision merges the two accounts' windows).
-    acct = np.concatenate([base["src"].to_numpy(), base["dst"].to_numpy()])
-    prefix = ((acct >> np.uint64(bits + 1)) << np.uint64(bits)).view(np.int64)
-    del acct
+    key = np.concatenate([base["src"].to_numpy(), base["dst"].to_numpy()])
+    key >>= np.uint64(bits + 1)
+    key <<= np.uint64(bits)
+    key = key.view(np.int64)
+    key[:n] |= minute
+    key[n:] |= minute
     # The event flags packed in one byte (fewer columns to carry through the sort).
     flags = base["cash"].to_numpy().astype(np.uint8) * np.uint8(CASH_BIT) | base[
         "near"
     ].to_numpy().astype(np.uint8) * np.uint8(NEAR_BIT)
     events = pl.DataFrame(
         {
-            "key": prefix | np.concatenate([minute, minute]),
+            "key": key,
             "flags": np.concatenate([flags | np.uint8(OUT_BIT), flags]),
             "usd": pl.concat([base["usd"], base["usd"]]),
             "event": np.arange(2 * n, dtype=np.uint32),
@@ -197,7 +200,7 @@ def _event_features(
     """:func:`account_events` from :func:`_sorted_events`."""
     n = first_pair.size
     event = events["event"].to_numpy()
-    first = first_pair[np.where(event < n, event, event - n)].astype(np.uint8)
+    first = np.concatenate([first_pair, first_pair])[event].view(np.uint8)
     events = events.with_columns(pl.col("flags") | pl.Series(first * np.uint8(FIRST_BIT)))
     key = events["key"].to_numpy()
     spare = pl.thread_pool_size() // len(ACCOUNT_FEATURES)
@@ -262,15 +265,24 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     minute = base["minute"].to_numpy()
     minute_bits = max(int(minute.max()), 1).bit_length()
     low = np.uint64(minute_bits + 1)
+    # Temporaries are computed in place or into one scratch array: on some machines a fresh
+    # array costs more in page faults than the arithmetic that fills it.
+    scratch = np.maximum(src, dst)
+    key = np.minimum(src, dst)
     with np.errstate(over="ignore"):
-        key = np.minimum(src, dst) * _K1 + np.maximum(src, dst) * _K2
+        key *= _K1
+        scratch *= _K2
+        key += scratch
     key >>= low
     key <<= low
-    key |= (src > dst).astype(np.uint64) << np.uint64(minute_bits)  # direction within the pair
+    # The direction within the pair, above the minute.
+    np.left_shift(src > dst, np.uint64(minute_bits), out=scratch, dtype=np.uint64)
+    key |= scratch
     key |= minute.view(np.uint64)
     ordered = pl.DataFrame({"key": key}).with_row_index("row").sort("key", maintain_order=True)
+    del key
     key, order = ordered["key"].to_numpy(), ordered["row"].to_numpy()
-    run = key >> np.uint64(minute_bits)
+    run = np.right_shift(key, np.uint64(minute_bits), out=scratch)
     new_run = np.empty(n, dtype=bool)
     new_run[0] = True
     np.not_equal(run[1:], run[:-1], out=new_run[1:])
@@ -285,8 +297,12 @@ def pair_flags(base: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     reverse_first = np.full(starts.size, np.iinfo(np.int64).max)
     reverse_first[both] = first_minute[both + 1]
     reverse_first[both + 1] = first_minute[both]
+    group = np.cumsum(new_run, out=scratch.view(np.int64))  # run of each sorted row, from 1
+    group -= 1
+    reverse_seen_minute = reverse_first[group]
+    own_minute = np.bitwise_and(key, minute_mask, out=scratch).view(np.int64)
     seen = np.empty(n, dtype=bool)
-    seen[order] = reverse_first[np.cumsum(new_run) - 1] <= (key & minute_mask).view(np.int64)
+    seen[order] = reverse_seen_minute <= own_minute
     return first_pair, seen & (src != dst)
 
 
@@ -304,7 +320,7 @@ def build_features(
         events, bits = _sorted_events(base)
         first_pair, reverse = pairs.result()
     columns: dict[str, np.ndarray | pl.Series] = {
-        "log_usd": np.log1p(base["usd"].to_numpy()).astype(np.float32),
+        "log_usd": np.log1p(base["usd"].to_numpy(), out=np.empty(base.height, np.float32)),
         "hour": ((base["minute"] % 1440) // 60).cast(pl.Int8),
         "weekday": tx["ts"].dt.weekday().cast(pl.Int8),
         "format": base["fmt"],
@@ -313,7 +329,7 @@ def build_features(
         "self_tx": base["self_tx"].cast(pl.Int8),
         "near_threshold": base["near"].cast(pl.Int8),
         "round_amount": (tx["amount_paid"] % 100 == 0).cast(pl.Int8),
-        "reverse_seen": reverse.astype(np.int8),
+        "reverse_seen": reverse.view(np.int8),
     }
     columns.update(_event_features(events, bits, first_pair))
     return pl.DataFrame(columns)
