@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from oclab.finint import io
@@ -96,3 +97,20 @@ def test_row_columns_from_the_loader_equal_those_computed_here(small, tmp_path):
     here = base_columns(loaded.transactions, 3_000.0)
     assert_frame_equal(base_columns(loaded.transactions, 3_000.0, loaded.derived), here)
     assert here["near"].sum() > 0  # the threshold reached the derived columns
+
+
+def test_a_window_with_no_payments_on_one_side_sums_to_exactly_zero():
+    """A running sum leaves residues when amounts leave the window; an empty side is exactly 0.
+
+    The amounts are those of an account in the 5 M-row benchmark set whose outflows in 24 h
+    read 1.4e-14 instead of 0 before empty sides were set to 0.
+    """
+    hour = [6 + 5 / 60, 6 + 7 / 60, 24 + 33 / 60, 35 + 34 / 60, 41 + 31 / 60]
+    amount = [1058.02 * 0.05, 1756.16 * 0.05, 6561.58 * 0.145, 38.77, 22.93]
+    ends = [("A", "X"), ("A", "Y"), ("Z", "A"), ("W", "A"), ("V", "A")]
+    f = build_features(_tx([(h, *e, u, "ACH") for h, e, u in zip(hour, ends, amount, strict=True)]))
+    assert f["dst_n_out_24h"].to_list()[3:] == [0, 0]
+    assert f["dst_usd_out_24h"].to_list()[3:] == [0.0, 0.0]
+    assert f["dst_usd_in_24h"].to_list()[3:] == pytest.approx(
+        [amount[2] + amount[3], sum(amount[2:])]
+    )

@@ -114,22 +114,23 @@ def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
         return (pl.col("flags") & mask) != 0
 
     out = bit(OUT_BIT)
-    prev = key.shift(1)
-    same_account = (key // (1 << bits)) == (prev // (1 << bits))
+    gap = key.diff()
     # Minutes since the account's last event at an earlier minute; ties share the gap of the
     # first event of their minute (forward-filled), -1 before the account's first minute.
+    # Consecutive keys of one account differ by less than 2**(bits-1), of two accounts by more.
     since_last = (
-        pl.when(key != prev)
-        .then(pl.when(same_account).then(key - prev).otherwise(-1))
-        .when(prev.is_null())
-        .then(-1)
+        pl.when(gap == 0)
+        .then(None)
+        .when(gap < 1 << (bits - 1))
+        .then(gap)
+        .otherwise(-1)
         .forward_fill()
     )
     values = events.select(
         "key",
+        "usd",
         o=out.cast(pl.Int32),
         uo=pl.when(out).then(usd).otherwise(0.0),
-        ui=pl.when(out).then(0.0).otherwise(usd),
         near=bit(NEAR_BIT).cast(pl.Int32),
         cash_in=(bit(CASH_BIT) & ~out).cast(pl.Int32),
         first=bit(FIRST_BIT).cast(pl.Int32),
@@ -139,12 +140,16 @@ def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
     def window(spec: tuple[int, list[pl.Expr]]) -> pl.DataFrame:
         width, sums = spec
         table = values.rolling("key", period=f"{width}i", closed="right").agg(sums).drop("key")
-        if "n" in table.columns:  # inflows = events - outflows (one rolling sum fewer)
-            table = table.select("o", i=pl.col("n") - pl.col("o"), uo="uo", ui="ui")
+        if "n" in table.columns:  # inflows = all events - outflows (no inflow columns to build)
+            # An empty side is exactly 0 (a running sum leaves residues of about 1e-13).
+            inflows = pl.col("n") - pl.col("o")
+            usd_out = pl.when(pl.col("o") > 0).then(pl.col("uo")).otherwise(0.0)
+            usd_in = pl.when(inflows > 0).then(pl.col("usd") - pl.col("uo")).otherwise(0.0)
+            table = table.select("o", i=inflows, uo=usd_out, ui=usd_in)
         return table
 
     specs = [
-        (WINDOW_MIN, [pl.len().alias("n"), pl.col("o", "uo", "ui").sum()]),
+        (WINDOW_MIN, [pl.len().alias("n"), pl.col("o", "uo", "usd").sum()]),
         (STRUCTURING_WINDOW_MIN, [pl.col("near", "cash_in").sum()]),
         (1 << (bits - 1), [pl.len(), pl.col("first").sum()]),
     ]
