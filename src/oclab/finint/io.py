@@ -10,8 +10,10 @@ Timestamps read ``YYYY/MM/DD HH:MM``. Internally the columns get unique snake-ca
 returned with their line number and reason (the CLI writes them to ``quarantine.csv``), and when
 no usable row remains the load fails with :class:`~oclab.errors.InputError` (exit status 2).
 
-Polars reads everything as text first and parses column-wise (no Python loop per row); a file
-with ragged lines falls back to splitting raw lines, so a bad line is reported, not fatal.
+A clean file is read, parsed, checked (and optionally given derived columns) in one pass of
+Polars' streaming engine. Any other file is read again for the row-by-row path: typed columns
+where they parse, text where they do not, and for ragged lines the raw lines split by Polars (no
+Python loop per row), so every bad line is reported, not fatal.
 """
 
 from __future__ import annotations
