@@ -166,3 +166,15 @@ def test_a_bad_row_sends_the_file_down_the_careful_path_and_still_derives(tmp_pa
         loaded = io.read_transactions(path, derive={"usd": pl.col("amount_paid")})
         assert loaded.derived["usd"].len() == loaded.transactions.height
     assert loaded.transactions["from_account"].to_list() == ["8000EBD30", "8000EBD30"]
+
+
+def test_parquet_without_a_column_or_with_one_twice_is_an_input_error(tmp_path):
+    table = io.read_transactions(_write(tmp_path / "a.csv", [GOOD])).transactions
+    table.drop("payment_format").write_parquet(tmp_path / "missing.parquet")
+    with pytest.raises(InputError, match=r"columns.*payment_format"):
+        io.read_transactions(tmp_path / "missing.parquet")
+    table.with_columns(pl.col("to_account").alias("Account.1")).write_parquet(
+        tmp_path / "twice.parquet"
+    )
+    with pytest.raises(InputError, match="each transaction column once"):
+        io.read_transactions(tmp_path / "twice.parquet")

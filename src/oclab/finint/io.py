@@ -22,6 +22,7 @@ import csv
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from polars.io.plugins import register_io_source
@@ -168,6 +169,16 @@ _READ: dict[str, pl.DataType] = {
 }
 
 
+_Table = TypeVar("_Table", pl.DataFrame, pl.LazyFrame)
+
+
+def _numbered(table: _Table, first_line: int) -> _Table:
+    """``table`` with its file ``line`` numbers and ``_fields`` (all 11: the reader checked)."""
+    return table.with_row_index("line", offset=first_line).with_columns(
+        _fields=pl.lit(len(TX_COLUMNS), pl.UInt32)
+    )
+
+
 def _read_columns(path: Path) -> pl.DataFrame:
     """The rows with their line numbers, parsed by type where the whole file allows it.
 
@@ -180,9 +191,7 @@ def _read_columns(path: Path) -> pl.DataFrame:
             table = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char=None)
         except pl.exceptions.PolarsError:
             continue
-        return table.with_row_index("line", offset=2).with_columns(
-            _fields=pl.lit(len(TX_COLUMNS), pl.UInt32)
-        )
+        return _numbered(table, first_line=2)
     raw = pl.read_csv(
         path,
         has_header=False,
@@ -343,24 +352,14 @@ def read_transactions(path: str | Path, derive: Mapping[str, pl.Expr] | None = N
     return replace(loaded, derived=loaded.transactions.select(**derive))
 
 
-def _scan(path: Path, parquet: bool) -> pl.LazyFrame | None:
-    """``line``, ``_fields`` and the :data:`TX_COLUMNS` as read (typed where the reader can).
-
-    ``None`` for a Parquet file without exactly the transaction columns (the careful path
-    names what is wrong).
-    """
+def _scan(path: Path, parquet: bool) -> pl.LazyFrame:
+    """``line``, ``_fields`` and the :data:`TX_COLUMNS` as read (typed where the reader can)."""
     if parquet:
-        renamed = {c: _PARQUET_ALIASES.get(c, c) for c in pl.read_parquet_schema(path)}
-        if len(set(renamed.values())) != len(renamed) or set(TX_COLUMNS) - set(renamed.values()):
-            return None
-        table = pl.scan_parquet(path).rename(renamed).select(TX_COLUMNS)
-        first_line = 1
-    else:
-        table = pl.scan_csv(path, has_header=False, skip_rows=1, schema=_READ, quote_char=None)
-        first_line = 2
-    return table.with_row_index("line", offset=first_line).with_columns(
-        _fields=pl.lit(len(TX_COLUMNS), pl.UInt32)
-    )
+        names = _parquet_names(path, pl.read_parquet_schema(path).names())
+        table = pl.scan_parquet(path).rename(names).select(TX_COLUMNS)
+        return _numbered(table, first_line=1)
+    table = pl.scan_csv(path, has_header=False, skip_rows=1, schema=_READ, quote_char=None)
+    return _numbered(table, first_line=2)
 
 
 def _read_clean(path: Path, parquet: bool, derive: dict[str, pl.Expr]) -> Loaded | None:
@@ -373,8 +372,6 @@ def _read_clean(path: Path, parquet: bool, derive: dict[str, pl.Expr]) -> Loaded
     """
     try:
         raw = _scan(path, parquet)
-        if raw is None:
-            return None
         schema = raw.collect_schema()
         accounts = [pl.col(c) for c in ("from_account", "to_account") if schema[c] == pl.String]
         frame = (
@@ -385,7 +382,7 @@ def _read_clean(path: Path, parquet: bool, derive: dict[str, pl.Expr]) -> Loaded
             )
             .collect(engine="streaming")
         )
-    except (pl.exceptions.PolarsError, OSError):
+    except (pl.exceptions.PolarsError, OSError, InputError):
         return None
     if frame.height == 0 or frame["_careful"].any():
         return None
@@ -399,25 +396,26 @@ def _read_clean(path: Path, parquet: bool, derive: dict[str, pl.Expr]) -> Loaded
     )
 
 
+def _parquet_names(path: Path, columns: list[str]) -> dict[str, str]:
+    """Our name for each of a Parquet file's columns (AMLworld and pandas names accepted)."""
+    renamed = {c: _PARQUET_ALIASES.get(c, c) for c in columns}
+    if len(set(renamed.values())) != len(renamed):
+        raise InputError(path, "columns", "each transaction column once", columns)
+    missing = [c for c in TX_COLUMNS if c not in renamed.values()]
+    if missing:
+        raise InputError(
+            path, "columns", "the 11 transaction columns " + ", ".join(TX_COLUMNS), missing
+        )
+    return renamed
+
+
 def _read_parquet_raw(path: Path) -> pl.DataFrame:
     try:
         table = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(path, "file", "a readable Parquet file", str(exc)) from None
-    renamed = {c: _PARQUET_ALIASES.get(c, c) for c in table.columns}
-    if len(set(renamed.values())) != len(renamed):
-        raise InputError(path, "columns", "each transaction column once", table.columns)
-    table = table.rename(renamed)
-    missing = [c for c in TX_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(
-            path, "columns", "the 11 transaction columns " + ", ".join(TX_COLUMNS), missing
-        )
-    return (
-        table.select(TX_COLUMNS)
-        .with_row_index("line", offset=1)
-        .with_columns(_fields=pl.lit(len(TX_COLUMNS), pl.UInt32))
-    )
+    table = table.rename(_parquet_names(path, table.columns)).select(TX_COLUMNS)
+    return _numbered(table, first_line=1)
 
 
 def _csv_text(table: pl.DataFrame) -> pl.DataFrame:
