@@ -40,8 +40,9 @@ def stage_polars(path: str) -> dict:
     """Load + features with oclab.finint (Polars/numpy), as ``oclab finint detect`` runs them."""
     from oclab.finint.features import base_columns, build_features, row_columns
     from oclab.finint.io import read_transactions
+    from oclab.finint.rules import RuleSettings
 
-    threshold = 10_000.0
+    threshold = RuleSettings().threshold  # detect's default
     t0 = time.perf_counter()
     loaded = read_transactions(path, derive=row_columns(threshold))
     t1 = time.perf_counter()
@@ -86,13 +87,17 @@ def stage_end_to_end(path: str) -> dict:
     from oclab.finint.detect import detect
     from oclab.finint.features import row_columns
     from oclab.finint.io import read_transactions
+    from oclab.finint.rules import RuleSettings
 
+    settings = RuleSettings()
     t0 = time.perf_counter()
-    loaded = read_transactions(path, derive=row_columns(10_000.0))
+    # The derived columns must be those of the threshold detect uses (its `near` flag).
+    loaded = read_transactions(path, derive=row_columns(settings.threshold))
     result = detect(
         loaded.transactions,
         np.random.default_rng(0),
         alerts_per_day=1000,
+        settings=settings,
         derived=loaded.derived,
     )
     t1 = time.perf_counter()
