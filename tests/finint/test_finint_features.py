@@ -75,9 +75,10 @@ def test_no_future_rows_and_no_labels_used(small):
 
 def test_thread_chunks_give_the_same_features(small, monkeypatch):
     import oclab.finint.features as features
+    import oclab.finint.windows as windows
 
     one = build_features(small.transactions)
-    monkeypatch.setattr(features, "CHUNK_MIN_EVENTS", 1000)
+    monkeypatch.setattr(windows, "CHUNK_MIN_EVENTS", 1000)
     monkeypatch.setattr(features.pl, "thread_pool_size", lambda: 7)
     assert_frame_equal(build_features(small.transactions), one)
 

@@ -159,10 +159,11 @@ def test_synthetic_prefix_matches_the_reference(small, rows):
 
 def test_account_chunks_match_the_reference(small, monkeypatch):
     import oclab.finint.features as features
+    import oclab.finint.windows as windows
 
     tx = small.transactions.head(3000)
     whole = build_features(tx)
-    monkeypatch.setattr(features, "CHUNK_MIN_EVENTS", 500)
+    monkeypatch.setattr(windows, "CHUNK_MIN_EVENTS", 500)
     monkeypatch.setattr(features.pl, "thread_pool_size", lambda: 4 * len(ACCOUNT_FEATURES))
     chunked = build_features(tx)
     _assert_matches(chunked, _reference(tx))

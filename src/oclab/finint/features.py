@@ -1,37 +1,31 @@
 """Leakage-free, time-windowed graph features for each transaction.
 
 Each transaction becomes two account events (an outflow of the sender, an inflow of the
-receiver). Events are sorted by a composite key (account hash bits above the minute), and
-windowed counts and sums are Polars ``rolling_sum_by`` passes over that key, closed on the right:
-a transaction's features use only events of the same account up to and including its minute
-(never later ones, never labels) — the streaming discipline of the Graph Feature Preprocessor
-(Blanuša et al. 2024), with windows of 24 h (fan, velocity) and 72 h (structuring). Degree
-features count distinct counterparties seen so far. All of it is Polars/numpy array work (the
-rolling passes run in Rust on Polars' threads), no Python loop per row.
+receiver). Events are sorted by a composite key (account hash bits above the minute), and one
+compiled pass over them (:mod:`oclab.finint.windows`) keeps the windowed counts and sums,
+closed on the right: a transaction's features use only events of the same account up to and
+including its minute (never later ones, never labels) — the streaming discipline of the Graph
+Feature Preprocessor (Blanuša et al. 2024), with windows of 24 h (fan, velocity) and 72 h
+(structuring). Degree features count distinct counterparties seen so far. The rest is
+Polars/numpy array work; no Python loop per row.
 """
 
 from __future__ import annotations
 
-import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
 
 from oclab.finint.io import CURRENCIES, PAYMENT_FORMATS, USD_PER_UNIT
+from oclab.finint.windows import CASH_BIT, NEAR_BIT, OUT_BIT, account_windows
 
 WINDOW_MIN = 24 * 60
 STRUCTURING_WINDOW_MIN = 72 * 60
 #: Cash just under a threshold: the band [NEAR_LOW·T, T) counts as "near" (assumption; FinCEN
 #: structuring guidance gives no fixed band, 80 % catches the usual $8,000-$9,999 deposits).
 NEAR_LOW = 0.8
-#: Fewest events per account chunk (smaller inputs run in one chunk). Chunks are only cut when
-#: Polars has a thread per account feature for each chunk: on 2 cores one chunk of the
-#: benchmark's 10M events took 20-30 % less CPU than two.
-CHUNK_MIN_EVENTS = 500_000
 CASH = PAYMENT_FORMATS.index("Cash")
-#: Bits of an account event's ``flags``: outflow, cash, near-threshold cash, first of its pair.
-OUT_BIT, CASH_BIT, NEAR_BIT, FIRST_BIT = 1, 2, 4, 8
 _USD = pl.Series(np.array([USD_PER_UNIT[c] for c in CURRENCIES]))
 
 #: Per-account window features computed for both ends of a transaction.
@@ -98,77 +92,13 @@ def base_columns(
     return rows.with_columns(pl.col("minute") - midnight)
 
 
-def _windows(events: pl.DataFrame, bits: int) -> pl.DataFrame:
-    """The :data:`ACCOUNT_FEATURES` of events sorted by ``key`` (float32, in that order).
-
-    ``key`` is the account's bits above ``bits`` low minute bits, with the top half of the
-    minute range unused: accounts lie at least ``2**(bits-1)`` minutes apart, so no window of
-    up to that width reaches the previous account, and one of exactly that width covers the
-    account's whole history ("so far"). Each window is one Polars rolling context, closed on the
-    right — (t - width, t], every event of the current minute included — whose bounds are found
-    once for all its sums.
-    """
-    key, usd = pl.col("key"), pl.col("usd")
-
-    def bit(mask: int) -> pl.Expr:
-        return (pl.col("flags") & mask) != 0
-
-    out = bit(OUT_BIT)
-    gap = key.diff()
-    # Minutes since the account's last event at an earlier minute; ties share the gap of the
-    # first event of their minute (forward-filled), -1 before the account's first minute.
-    # Consecutive keys of one account differ by less than 2**(bits-1), of two accounts by more.
-    since_last = (
-        pl.when(gap == 0)
-        .then(None)
-        .when(gap < 1 << (bits - 1))
-        .then(gap)
-        .otherwise(-1)
-        .forward_fill()
-    )
-    values = events.select(
-        "key",
-        "usd",
-        o=out.cast(pl.Int32),
-        uo=pl.when(out).then(usd).otherwise(0.0),
-        near=bit(NEAR_BIT).cast(pl.Int32),
-        cash_in=(bit(CASH_BIT) & ~out).cast(pl.Int32),
-        first=bit(FIRST_BIT).cast(pl.Int32),
-        since_last=since_last,
-    )
-
-    def window(spec: tuple[int, list[pl.Expr]]) -> pl.DataFrame:
-        width, sums = spec
-        table = values.rolling("key", period=f"{width}i", closed="right").agg(sums).drop("key")
-        if "n" in table.columns:  # inflows = all events - outflows (no inflow columns to build)
-            # An empty side is exactly 0 (a running sum leaves residues of about 1e-13).
-            inflows = pl.col("n") - pl.col("o")
-            usd_out = pl.when(pl.col("o") > 0).then(pl.col("uo")).otherwise(0.0)
-            usd_in = pl.when(inflows > 0).then(pl.col("usd") - pl.col("uo")).otherwise(0.0)
-            table = table.select("o", i=inflows, uo=usd_out, ui=usd_in)
-        return table
-
-    specs = [
-        (WINDOW_MIN, [pl.len().alias("n"), pl.col("o", "uo", "usd").sum()]),
-        (STRUCTURING_WINDOW_MIN, [pl.col("near", "cash_in").sum()]),
-        (1 << (bits - 1), [pl.len(), pl.col("first").sum()]),
-    ]
-    # A rolling context runs on one thread; Polars releases the GIL, so the three run side by side.
-    with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-        parts = list(pool.map(window, specs))
-    table = pl.concat([*parts, values.select("since_last")], how="horizontal")
-    return table.select(
-        pl.col(c).cast(pl.Float32).alias(name)
-        for c, name in zip(table.columns, ACCOUNT_FEATURES, strict=True)
-    )
-
-
 def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Both events of every transaction sorted by (account, minute), and the minute bits.
 
-    Columns: ``key`` (see :func:`_windows`), ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`,
-    :data:`NEAR_BIT`; :data:`FIRST_BIT` is added later), ``usd`` and ``event`` (transaction i's
-    outflow is event i, its inflow event n + i).
+    Columns: ``key``, ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`, :data:`NEAR_BIT`), ``usd``
+    and ``event`` (transaction i's outflow is event i, its inflow event n + i). ``key`` is the
+    account's bits above ``bits`` low minute bits, with the top half of the minute range unused:
+    accounts lie at least ``2**(bits-1)`` minutes apart, more than any window's width.
     """
     n = base.height
     minute = base["minute"].to_numpy()
@@ -201,50 +131,32 @@ def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
 
 def _event_features(
     events: pl.DataFrame, bits: int, first_pair: np.ndarray
-) -> dict[str, pl.Series]:
+) -> dict[str, np.ndarray]:
     """:func:`account_events` from :func:`_sorted_events`."""
-    n = first_pair.size
-    event = events["event"].to_numpy()
-    first = np.concatenate([first_pair, first_pair])[event].view(np.uint8)
-    events = events.with_columns(pl.col("flags") | pl.Series(first * np.uint8(FIRST_BIT)))
-    key = events["key"].to_numpy()
-    spare = pl.thread_pool_size() // len(ACCOUNT_FEATURES)
-    chunks = max(1, min(spare, key.size // CHUNK_MIN_EVENTS))
-    cuts = [0]
-    for c in range(1, chunks):
-        account = key[c * key.size // chunks] >> bits
-        cuts.append(int(np.searchsorted(key, (account + 1) << bits)))
-    cuts.append(key.size)
-    spans = [events.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
-    if len(spans) > 1:
-        # Polars releases the GIL: the chunks' rolling contexts run side by side.
-        with ThreadPoolExecutor(max_workers=len(spans)) as pool:
-            table = pl.concat(pool.map(lambda span: _windows(span, bits), spans))
-    else:
-        table = _windows(events, bits)
-    # Sorted position of each event.
-    position = np.empty(2 * n, dtype=np.uint32)
-    position[event] = np.arange(2 * n, dtype=np.uint32)
-    # Back to transaction order: the two ends' gathers run side by side (Polars releases the GIL).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        ends = list(pool.map(lambda w: table.gather(pl.Series(w)), (position[:n], position[n:])))
-    return {
-        f"{end}_{column.name}": column
-        for end, part in zip(("src", "dst"), ends, strict=True)
-        for column in part.iter_columns()
-    }
+    values = account_windows(
+        events["key"].to_numpy(),
+        events["flags"].to_numpy(),
+        events["usd"].to_numpy(),
+        events["event"].to_numpy(),
+        first_pair,
+        bits,
+        WINDOW_MIN,
+        STRUCTURING_WINDOW_MIN,
+        threads=pl.thread_pool_size(),
+    )
+    names = [f"{end}_{name}" for end in ("src", "dst") for name in ACCOUNT_FEATURES]
+    return dict(zip(names, values, strict=True))
 
 
-def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, pl.Series]:
+def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.ndarray]:
     """Window features of each account at each of its events; returns columns per end.
 
     Keys ``src_<feature>`` and ``dst_<feature>`` hold, for every transaction, the features of the
     sender and of the receiver over events up to and including the transaction's minute (AMLworld
     stamps to the minute, so events of the same minute are treated as simultaneous).
     ``first_pair`` marks each transaction that is the first from its sender to its receiver.
-    The windows are Polars rolling contexts over events sorted by (account, minute): linear, in
-    Rust. Windows never cross accounts, so with many threads the events are also cut at account
-    boundaries into chunks evaluated side by side.
+    One sort of the events by (account, minute), then one linear pass
+    (:func:`oclab.finint.windows.account_windows`), on as many threads as Polars uses.
     """
     return _event_features(*_sorted_events(base), first_pair)
 
