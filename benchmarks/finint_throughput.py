@@ -37,7 +37,7 @@ def _pin() -> None:
 
 
 def stage_polars(path: str) -> dict:
-    """Load + features with oclab.finint (Polars/numpy), as ``oclab finint detect`` runs them.
+    """Load + features with oclab.finint (Polars, numpy, numba), as ``finint detect`` runs them.
 
     The imports are timed apart (``import_s``): they load the compiled kernels from numba's disk
     cache, a fixed cost per process that does not grow with the rows.
