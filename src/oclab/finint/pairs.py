@@ -100,6 +100,7 @@ def pair_flags(
     key = _pair_keys(src, dst, minute, minute_bits)
     ordered = pl.DataFrame({"key": key}).with_row_index("row").sort("key", maintain_order=True)
     del key
-    _walk_runs(ordered["key"].to_numpy(), ordered["row"].to_numpy(), minute_bits, first, seen)
+    rows = ordered["row"].to_numpy().astype(np.uint32, copy=False)  # u64 on bigidx Polars builds
+    _walk_runs(ordered["key"].to_numpy(), rows, minute_bits, first, seen)
     seen &= src != dst
     return first, seen
