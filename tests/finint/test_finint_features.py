@@ -98,6 +98,8 @@ def test_row_columns_from_the_loader_equal_those_computed_here(small, tmp_path):
     here = base_columns(loaded.transactions, 3_000.0)
     assert_frame_equal(base_columns(loaded.transactions, 3_000.0, loaded.derived), here)
     assert here["near"].sum() > 0  # the threshold reached the derived columns
+    with pytest.raises(ValueError, match="threshold other than 10000"):
+        base_columns(loaded.transactions, 10_000.0, loaded.derived)
 
 
 def test_a_window_with_no_payments_on_one_side_sums_to_exactly_zero():

@@ -69,9 +69,14 @@ def row_columns(threshold: float) -> dict[str, pl.Expr]:
         "cross_bank": pl.col("from_bank") != pl.col("to_bank"),
         "src": src,
         "dst": dst,
-        "near": cash & usd.is_between(NEAR_LOW * threshold, threshold, "left"),
+        "near": _near(cash, usd, threshold),
         "self_tx": src == dst,
     }
+
+
+def _near(cash: pl.Expr, usd: pl.Expr, threshold: float) -> pl.Expr:
+    """Cash in the band just under the threshold, [NEAR_LOW·threshold, threshold)."""
+    return cash & usd.is_between(NEAR_LOW * threshold, threshold, "left")
 
 
 def base_columns(
@@ -81,9 +86,14 @@ def base_columns(
 
     ``minute`` counts from midnight of the first day, so ``minute % 1440`` is the time of day
     and ``minute // 1440`` the day. ``derived`` is :func:`row_columns` already evaluated on
-    ``tx`` (by the loader); without it they are evaluated here.
+    ``tx`` (by the loader); without it they are evaluated here. ``ValueError`` when
+    ``derived`` was made for another threshold (its ``near`` flags disagree with this one).
     """
     rows = tx.select(**row_columns(threshold)) if derived is None else derived
+    if derived is not None:
+        expected = _near(pl.col("cash"), pl.col("usd"), threshold)
+        if not rows.select((pl.col("near") == expected).all()).item():
+            raise ValueError(f"derived columns were made for a threshold other than {threshold:g}")
     first = rows["minute"].min()
     midnight = 0 if first is None else int(first) - int(first) % 1440
     return rows.with_columns(pl.col("minute") - midnight)
