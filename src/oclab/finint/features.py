@@ -141,15 +141,7 @@ def _event_features(
 ) -> dict[str, np.ndarray]:
     """:func:`account_events` from :func:`_sorted_events`."""
     values = account_windows(
-        events["key"].to_numpy(),
-        events["flags"].to_numpy(),
-        events["usd"].to_numpy(),
-        events["event"].to_numpy(),
-        first_pair,
-        bits,
-        WINDOW_MIN,
-        STRUCTURING_WINDOW_MIN,
-        threads=pl.thread_pool_size(),
+        events, first_pair, bits, WINDOW_MIN, STRUCTURING_WINDOW_MIN, pl.thread_pool_size()
     )
     names = [f"{end}_{name}" for end in ("src", "dst") for name in ACCOUNT_FEATURES]
     return dict(zip(names, values, strict=True))

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
+import polars as pl
 
 #: Values per end of a transaction, in the order of ``features.ACCOUNT_FEATURES``.
 VALUES_PER_END = 9
@@ -162,10 +163,7 @@ def _account_cuts(key: np.ndarray, bits: int, chunks: int) -> list[int]:
 
 
 def account_windows(
-    key: np.ndarray,
-    flags: np.ndarray,
-    usd: np.ndarray,
-    event: np.ndarray,
+    events: pl.DataFrame,
     first_pair: np.ndarray,
     bits: int,
     window: int,
@@ -174,22 +172,22 @@ def account_windows(
 ) -> np.ndarray:
     """Window features of both ends of every transaction, as a float32 array (18, n).
 
-    ``key`` (int64, sorted), ``flags`` (uint8 bits :data:`OUT_BIT`, :data:`CASH_BIT`,
-    :data:`NEAR_BIT`), ``usd`` (float64) and ``event`` (uint32: transaction i's outflow is event
-    i, its inflow event n + i) are the sorted events; ``first_pair`` (bool, one per
+    ``events`` are sorted by ``key`` (int64) and carry ``flags`` (uint8 bits :data:`OUT_BIT`,
+    :data:`CASH_BIT`, :data:`NEAR_BIT`), ``usd`` (float64) and ``event`` (uint32: transaction
+    i's outflow is event i, its inflow event n + i); ``first_pair`` (bool, one per
     transaction) marks a pair's first transaction. Rows 0-8 of the result are the sender's
     values, rows 9-17 the receiver's, each in the order of ``features.ACCOUNT_FEATURES``.
     """
-    n = first_pair.size
-    out = np.empty((2 * VALUES_PER_END, n), dtype=np.float32)
-    chunks = max(1, min(threads, key.size // CHUNK_MIN_EVENTS))
-    cuts = _account_cuts(key, bits, chunks)
+    key = events["key"].to_numpy()
+    arrays = (key, *(events[c].to_numpy() for c in ("flags", "usd", "event")))
     first = first_pair.view(np.uint8)
+    out = np.empty((2 * VALUES_PER_END, first.size), dtype=np.float32)
+    chunks = max(1, min(threads, key.size // CHUNK_MIN_EVENTS))
 
     def run(span: tuple[int, int]) -> None:
-        _span_windows(key, flags, usd, event, first, bits, window, structuring_window, *span, out)
+        _span_windows(*arrays, first, bits, window, structuring_window, *span, out)
 
-    spans = list(itertools.pairwise(cuts))
+    spans = list(itertools.pairwise(_account_cuts(key, bits, chunks)))
     if len(spans) == 1:
         run(spans[0])
     else:
