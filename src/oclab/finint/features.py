@@ -19,7 +19,7 @@ import polars as pl
 
 from oclab.finint.io import CURRENCIES, PAYMENT_FORMATS, USD_PER_UNIT
 from oclab.finint.pairs import MIX_1, pair_flags
-from oclab.finint.windows import CASH_BIT, NEAR_BIT, OUT_BIT, account_windows
+from oclab.finint.windows import CASH_BIT, FIRST_BIT, NEAR_BIT, OUT_BIT, account_windows
 
 WINDOW_MIN = 24 * 60
 STRUCTURING_WINDOW_MIN = 72 * 60
@@ -99,13 +99,14 @@ def base_columns(
     return rows.with_columns(pl.col("minute") - midnight)
 
 
-def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+def _sorted_events(base: pl.DataFrame, first_pair: np.ndarray) -> tuple[pl.DataFrame, int]:
     """Both events of every transaction sorted by (account, minute), and the minute bits.
 
-    Columns: ``key``, ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`, :data:`NEAR_BIT`), ``usd``
-    and ``event`` (transaction i's outflow is event i, its inflow event n + i). ``key`` is the
-    account's bits above ``bits`` low minute bits, with the top half of the minute range unused:
-    accounts lie at least ``2**(bits-1)`` minutes apart, more than any window's width.
+    Columns: ``key``, ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`, :data:`NEAR_BIT`,
+    :data:`FIRST_BIT`), ``usd`` and ``event`` (transaction i's outflow is event i, its inflow
+    event n + i). ``key`` is the account's bits above ``bits`` low minute bits, with the top
+    half of the minute range unused: accounts lie at least ``2**(bits-1)`` minutes apart, more
+    than any window's width.
     """
     n = base.height
     minute = base["minute"].to_numpy()
@@ -122,9 +123,9 @@ def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     key[:n] |= minute
     key[n:] |= minute
     # The event flags packed in one byte (fewer columns to carry through the sort).
-    flags = base["cash"].to_numpy().astype(np.uint8) * np.uint8(CASH_BIT) | base[
-        "near"
-    ].to_numpy().astype(np.uint8) * np.uint8(NEAR_BIT)
+    flags = first_pair.view(np.uint8) * np.uint8(FIRST_BIT)
+    flags |= base["cash"].to_numpy().view(np.uint8) * np.uint8(CASH_BIT)
+    flags |= base["near"].to_numpy().view(np.uint8) * np.uint8(NEAR_BIT)
     events = pl.DataFrame(
         {
             "key": key,
@@ -134,17 +135,6 @@ def _sorted_events(base: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         }
     ).sort("key")  # ties in any order: they share every feature
     return events, bits
-
-
-def _event_features(
-    events: pl.DataFrame, bits: int, first_pair: np.ndarray
-) -> dict[str, np.ndarray]:
-    """:func:`account_events` from :func:`_sorted_events`."""
-    values = account_windows(
-        events, first_pair, bits, WINDOW_MIN, STRUCTURING_WINDOW_MIN, pl.thread_pool_size()
-    )
-    names = [f"{end}_{name}" for end in ("src", "dst") for name in ACCOUNT_FEATURES]
-    return dict(zip(names, values, strict=True))
 
 
 def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.ndarray]:
@@ -157,7 +147,27 @@ def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.n
     One sort of the events by (account, minute), then one linear pass
     (:func:`oclab.finint.windows.account_windows`), on as many threads as Polars uses.
     """
-    return _event_features(*_sorted_events(base), first_pair)
+    events, bits = _sorted_events(base, first_pair)
+    values = account_windows(
+        events, base.height, bits, WINDOW_MIN, STRUCTURING_WINDOW_MIN, pl.thread_pool_size()
+    )
+    names = [f"{end}_{name}" for end in ("src", "dst") for name in ACCOUNT_FEATURES]
+    return dict(zip(names, values, strict=True))
+
+
+def _row_features(tx: pl.DataFrame, base: pl.DataFrame) -> dict[str, np.ndarray | pl.Series]:
+    """The features of a transaction alone (no other rows)."""
+    return {
+        "log_usd": np.log1p(base["usd"].to_numpy(), out=np.empty(base.height, np.float32)),
+        "hour": ((base["minute"] % 1440) // 60).cast(pl.Int8),
+        "weekday": tx["ts"].dt.weekday().cast(pl.Int8),
+        "format": base["fmt"],
+        "currency_mismatch": base["currency_mismatch"].cast(pl.Int8),
+        "cross_bank": base["cross_bank"].cast(pl.Int8),
+        "self_tx": base["self_tx"].cast(pl.Int8),
+        "near_threshold": base["near"].cast(pl.Int8),
+        "round_amount": (tx["amount_paid"] % 100 == 0).cast(pl.Int8),
+    }
 
 
 def build_features(
@@ -168,26 +178,16 @@ def build_features(
     ``base`` is :func:`base_columns` of ``tx`` when the caller already has it.
     """
     base = base_columns(tx, threshold) if base is None else base
-    # Pair flags (compiled, releases the GIL) and the event sort (Polars) overlap on two threads.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # The pair flags (compiled, releases the GIL) run beside the per-row columns (Polars); the
+    # event sort waits for them: the first-pair bit travels through it with the other flags.
+    with ThreadPoolExecutor(max_workers=1) as pool:
         pairs = pool.submit(
             pair_flags, base["src"].to_numpy(), base["dst"].to_numpy(), base["minute"].to_numpy()
         )
-        events, bits = _sorted_events(base)
+        columns = _row_features(tx, base)
         first_pair, reverse = pairs.result()
-    columns: dict[str, np.ndarray | pl.Series] = {
-        "log_usd": np.log1p(base["usd"].to_numpy(), out=np.empty(base.height, np.float32)),
-        "hour": ((base["minute"] % 1440) // 60).cast(pl.Int8),
-        "weekday": tx["ts"].dt.weekday().cast(pl.Int8),
-        "format": base["fmt"],
-        "currency_mismatch": base["currency_mismatch"].cast(pl.Int8),
-        "cross_bank": base["cross_bank"].cast(pl.Int8),
-        "self_tx": base["self_tx"].cast(pl.Int8),
-        "near_threshold": base["near"].cast(pl.Int8),
-        "round_amount": (tx["amount_paid"] % 100 == 0).cast(pl.Int8),
-        "reverse_seen": reverse.view(np.int8),
-    }
-    columns.update(_event_features(events, bits, first_pair))
+    columns["reverse_seen"] = reverse.view(np.int8)
+    columns.update(account_events(base, first_pair))
     return pl.DataFrame(columns)
 
 

@@ -30,7 +30,8 @@ import polars as pl
 
 #: Values per end of a transaction, in the order of ``features.ACCOUNT_FEATURES``.
 VALUES_PER_END = 9
-OUT_BIT, CASH_BIT, NEAR_BIT = 1, 2, 4
+#: Bits of an event's ``flags``: outflow, cash, near-threshold cash, first of its pair.
+OUT_BIT, CASH_BIT, NEAR_BIT, FIRST_BIT = 1, 2, 4, 8
 
 
 def _readonly(dtype: numba.types.Type) -> numba.types.Array:
@@ -44,7 +45,6 @@ _SIGNATURE = numba.void(
     _readonly(numba.uint8),
     _readonly(numba.float64),
     _readonly(numba.uint32),
-    _readonly(numba.uint8),
     numba.int64,
     numba.int64,
     numba.int64,
@@ -60,7 +60,6 @@ def _span_windows(
     flags: np.ndarray,
     usd: np.ndarray,
     event: np.ndarray,
-    first_pair: np.ndarray,
     bits: int,
     window: int,
     structuring_window: int,
@@ -68,8 +67,9 @@ def _span_windows(
     hi: int,
     out: np.ndarray,
 ) -> None:
-    """Fill ``out`` for the sorted events ``lo:hi`` (a span that starts an account)."""
-    n = first_pair.size
+    """Fill ``out`` (18 x transactions) for the sorted events ``lo:hi`` (a span that starts
+    an account)."""
+    n = out.shape[1]
     minute_mask = (np.int64(1) << bits) - 1
     start_24h = start_72h = lo
     n_24h = out_24h = 0
@@ -106,8 +106,7 @@ def _span_windows(
             if f & CASH_BIT and not is_out:
                 cash_in_72h += 1
             so_far += 1
-            e = event[j]
-            partners += first_pair[e - n if e >= n else e]
+            partners += (f & FIRST_BIT) != 0
             j += 1
         # Windows are closed on the right: (minute - width, minute].
         while key[start_24h] <= k - window:
@@ -164,30 +163,29 @@ def _account_cuts(key: np.ndarray, bits: int, chunks: int) -> list[int]:
 
 def account_windows(
     events: pl.DataFrame,
-    first_pair: np.ndarray,
+    n: int,
     bits: int,
     window: int,
     structuring_window: int,
     threads: int = 1,
 ) -> np.ndarray:
-    """Window features of both ends of every transaction, as a float32 array (18, n).
+    """Window features of both ends of ``n`` transactions, as a float32 array (18, n).
 
     ``events`` are sorted by ``key`` (int64) and carry ``flags`` (uint8 bits :data:`OUT_BIT`,
-    :data:`CASH_BIT`, :data:`NEAR_BIT`), ``usd`` (float64) and ``event`` (uint32: transaction
-    i's outflow is event i, its inflow event n + i); ``first_pair`` (bool, one per
-    transaction) marks a pair's first transaction. Rows 0-8 of the result are the sender's
-    values, rows 9-17 the receiver's, each in the order of ``features.ACCOUNT_FEATURES``.
+    :data:`CASH_BIT`, :data:`NEAR_BIT`, and :data:`FIRST_BIT` for a pair's first transaction),
+    ``usd`` (float64) and ``event`` (uint32: transaction i's outflow is event i, its inflow
+    event n + i). Rows 0-8 of the result are the sender's values, rows 9-17 the receiver's,
+    each in the order of ``features.ACCOUNT_FEATURES``.
     """
     key = events["key"].to_numpy()
     arrays = (key, *(events[c].to_numpy() for c in ("flags", "usd", "event")))
-    first = first_pair.view(np.uint8)
-    out = np.empty((2 * VALUES_PER_END, first.size), dtype=np.float32)
+    out = np.empty((2 * VALUES_PER_END, n), dtype=np.float32)
     chunks = max(1, min(threads, key.size // CHUNK_MIN_EVENTS))
+    spans = list(itertools.pairwise(_account_cuts(key, bits, chunks)))
 
     def run(span: tuple[int, int]) -> None:
-        _span_windows(*arrays, first, bits, window, structuring_window, *span, out)
+        _span_windows(*arrays, bits, window, structuring_window, *span, out)
 
-    spans = list(itertools.pairwise(_account_cuts(key, bits, chunks)))
     if len(spans) == 1:
         run(spans[0])
     else:
