@@ -1,7 +1,7 @@
 """Per-account window features in one compiled pass over events sorted by (account, minute).
 
 The events arrive sorted by a composite ``key`` (account bits above ``bits`` low minute
-bits, accounts at least ``2**(bits-1)`` minutes apart; see ``features._sorted_events``). One
+bits; see ``features._sorted_events``): each account's events are one run, in time order. One
 forward pass with two trailing pointers keeps every window's running counts and sums: the
 24 h window (counts and dollars each way), the 72 h window (near-threshold cash, cash
 inflows) and the account's history so far (events, new partners, minutes since its previous
