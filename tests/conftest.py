@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The tests compile the numba kernels into a cache of their own, shared by the session's child
+# processes: numba's disk cache notices edits to a kernel's own file but not to the helpers it
+# calls from another module (oclab.finint.buckets), so an older cache could be tested instead
+# of the source.
+if "NUMBA_CACHE_DIR" not in os.environ:
+    os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="oclab-numba-")
+    atexit.register(shutil.rmtree, os.environ["NUMBA_CACHE_DIR"], ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("OCLAB_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import oclab.finint.buckets as buckets
 from oclab.finint.pairs import pair_flags
 
 A, B, C = (np.uint64(k) for k in (0xA1, 0xB2 << 40, 0xC << 60))
@@ -39,3 +40,32 @@ def test_row_order_only_breaks_same_minute_ties(seed):
 def test_no_rows():
     first, seen = pair_flags(*(np.zeros(0, np.uint64),) * 2, np.zeros(0, np.int64))
     assert first.size == seen.size == 0
+
+
+def _reference(src, dst, minute):
+    """Both flags from their definitions, row by row (quadratic)."""
+    rows = np.arange(src.size)
+    first = np.zeros(src.size, dtype=bool)
+    seen = np.zeros(src.size, dtype=bool)
+    for i in rows:
+        same = (src == src[i]) & (dst == dst[i])
+        earlier = (minute < minute[i]) | ((minute == minute[i]) & (rows < i))
+        first[i] = not (same & earlier).any()
+        reverse = (src == dst[i]) & (dst == src[i]) & (minute <= minute[i])
+        seen[i] = src[i] != dst[i] and reverse.any()
+    return first, seen
+
+
+@pytest.mark.parametrize("bucket_keys", [4096, 16, 1])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_flags_equal_their_definition_in_any_bucketing(monkeypatch, bucket_keys, seed):
+    """Many repeated pairs (runs longer than the insertion sort's) in random row order."""
+    monkeypatch.setattr(buckets, "BUCKET_KEYS", bucket_keys)
+    rng = np.random.default_rng(seed)
+    accounts = rng.integers(0, 2**64, 3, dtype=np.uint64)  # about 44 rows a direction
+    src, dst = accounts[rng.integers(0, 3, (2, 400))]
+    minute = rng.integers(0, 50, 400).astype(np.int64)
+    first, seen = pair_flags(src, dst, minute)
+    expected_first, expected_seen = _reference(src, dst, minute)
+    assert first.tolist() == expected_first.tolist()
+    assert seen.tolist() == expected_seen.tolist()

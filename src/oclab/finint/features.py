@@ -19,7 +19,7 @@ import polars as pl
 
 from oclab.finint.io import CURRENCIES, PAYMENT_FORMATS, USD_PER_UNIT
 from oclab.finint.pairs import MIX_1, pair_flags
-from oclab.finint.windows import CASH_BIT, FIRST_BIT, NEAR_BIT, OUT_BIT, account_windows
+from oclab.finint.windows import CASH_BIT, FIRST_BIT, NEAR_BIT, account_windows
 
 WINDOW_MIN = 24 * 60
 STRUCTURING_WINDOW_MIN = 72 * 60
@@ -99,41 +99,6 @@ def base_columns(
     return rows.with_columns(pl.col("minute") - midnight)
 
 
-def _sorted_events(base: pl.DataFrame, first_pair: np.ndarray) -> tuple[pl.DataFrame, int]:
-    """Both events of every transaction sorted by (account, minute), and the minute bits.
-
-    Columns: ``key``, ``flags`` (:data:`OUT_BIT`, :data:`CASH_BIT`, :data:`NEAR_BIT`,
-    :data:`FIRST_BIT`), ``usd`` and ``event`` (transaction i's outflow is event i, its inflow
-    event n + i). ``key`` is the account's bits above ``bits`` low minute bits (non-negative).
-    """
-    n = base.height
-    minute = base["minute"].to_numpy()
-    bits = max(int(minute.max()) if n else 0, 1).bit_length()
-    # One sortable key: the account's top (63 - bits) hash bits above the minute. Two accounts
-    # share a key prefix only on a hash collision of those bits: about n**2 / 2**(64 - bits)
-    # colliding pairs expected for n accounts (0.004 for 2M accounts over ten days, 0.2 over a
-    # year; a collision merges the two accounts' windows).
-    key = np.concatenate([base["src"].to_numpy(), base["dst"].to_numpy()])
-    key >>= np.uint64(bits + 1)
-    key <<= np.uint64(bits)
-    key = key.view(np.int64)
-    key[:n] |= minute
-    key[n:] |= minute
-    # The event flags packed in one byte (fewer columns to carry through the sort).
-    flags = first_pair.view(np.uint8) * np.uint8(FIRST_BIT)
-    flags |= base["cash"].to_numpy().view(np.uint8) * np.uint8(CASH_BIT)
-    flags |= base["near"].to_numpy().view(np.uint8) * np.uint8(NEAR_BIT)
-    events = pl.DataFrame(
-        {
-            "key": key,
-            "flags": np.concatenate([flags | np.uint8(OUT_BIT), flags]),
-            "usd": pl.concat([base["usd"], base["usd"]]),
-            "event": np.arange(2 * n, dtype=np.uint32),
-        }
-    ).sort("key")  # ties in any order: they share every feature
-    return events, bits
-
-
 def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.ndarray]:
     """Window features of each account at each of its events; returns columns per end.
 
@@ -141,12 +106,18 @@ def account_events(base: pl.DataFrame, first_pair: np.ndarray) -> dict[str, np.n
     sender and of the receiver over events up to and including the transaction's minute (AMLworld
     stamps to the minute, so events of the same minute are treated as simultaneous).
     ``first_pair`` marks each transaction that is the first from its sender to its receiver.
-    One sort of the events by (account, minute), then one linear pass
+    The events are grouped by (account, minute) and passed over once
     (:func:`oclab.finint.windows.account_windows`), on as many threads as Polars uses.
     """
-    events, bits = _sorted_events(base, first_pair)
+    flags = first_pair.view(np.uint8) * np.uint8(FIRST_BIT)
+    flags |= base["cash"].to_numpy().view(np.uint8) * np.uint8(CASH_BIT)
+    flags |= base["near"].to_numpy().view(np.uint8) * np.uint8(NEAR_BIT)
     values = account_windows(
-        events, base.height, bits, WINDOW_MIN, STRUCTURING_WINDOW_MIN, pl.thread_pool_size()
+        *(base[c].to_numpy() for c in ("src", "dst", "minute", "usd")),
+        flags,
+        WINDOW_MIN,
+        STRUCTURING_WINDOW_MIN,
+        pl.thread_pool_size(),
     )
     names = [f"{end}_{name}" for end in ("src", "dst") for name in ACCOUNT_FEATURES]
     return dict(zip(names, values, strict=True))

@@ -4,9 +4,11 @@ One stable sort of a key that packs the unordered pair's hash, the direction and
 (low bits) puts each direction of a pair in a run of its own, in time order, the two
 directions side by side: a run's first row is the pair's first transaction, in any row order,
 and the reverse direction's first minute is that of the neighbouring run when the two runs
-differ only in the direction bit. Building the key and walking the runs are two compiled
-passes (numba); the sort is Polars' (multi-threaded). On 5 M rows the numpy version of the
-two passes made a dozen 40-80 MB temporaries.
+differ only in the direction bit. Building the key, the sort (the two-level counting sort of
+:mod:`oclab.finint.buckets`, stable) and the walk over the runs are compiled passes (numba):
+both directions of a pair share their top key bits, so each bucket is walked as soon as it is
+sorted, while it is in cache. On 5 M rows this takes about 0.2 s on one thread; Polars'
+stable sort of the keys alone took 0.3-0.45 s on two.
 
 The pair hash keeps ``63 - minute bits`` bits: about P**2 / 2**(64 - minute bits) colliding
 pairs expected for P pairs (0.02 for 5 M pairs over ten days, 1.4 over a year; a collision
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-import polars as pl
+
+from oclab.finint import buckets
+from oclab.finint.buckets import largest_bucket, order_bucket
 
 #: Odd 64-bit multipliers (golden ratio; xxHash's PRIME64_2) that mix account keys.
 MIX_1 = 0x9E3779B97F4A7C15
@@ -27,7 +31,6 @@ _MIX = (np.uint64(MIX_1), np.uint64(MIX_2))
 _ONE = np.uint64(1)
 _U64 = numba.types.Array(numba.uint64, 1, "C", readonly=True)
 _I64 = numba.types.Array(numba.int64, 1, "C", readonly=True)
-_U32 = numba.types.Array(numba.uint32, 1, "C", readonly=True)
 
 
 @numba.njit(numba.uint64[::1](_U64, _U64, _I64, numba.int64), cache=True, nogil=True)
@@ -47,16 +50,17 @@ def _pair_keys(
     return key
 
 
-@numba.njit(
-    numba.void(_U64, _U32, numba.int64, numba.bool_[::1], numba.bool_[::1]),
-    cache=True,
-    nogil=True,
-)
+@numba.njit(nogil=True)
 def _walk_runs(
-    key: np.ndarray, order: np.ndarray, minute_bits: int, first: np.ndarray, seen: np.ndarray
+    key: np.ndarray,
+    order: np.ndarray,
+    n: int,
+    minute_bits: int,
+    first: np.ndarray,
+    seen: np.ndarray,
 ) -> None:
-    """Set ``first`` and ``seen`` (by row) from the sorted keys and their rows ``order``."""
-    n = key.size
+    """Set ``first`` and ``seen`` (by row) from the ``n`` sorted keys and their rows ``order``
+    (both directions of every pair among them)."""
     shift = np.uint64(minute_bits)
     minute_mask = np.uint64((1 << minute_bits) - 1)
     never = ~np.uint64(0)
@@ -83,6 +87,67 @@ def _walk_runs(
         i = j
 
 
+@numba.njit(numba.void(_U64, numba.uint64, numba.int64[::1]), cache=True, nogil=True)
+def _count_buckets(key: np.ndarray, shift: int, counts: np.ndarray) -> None:
+    """Add each key to ``counts`` by bucket (its top bits: ``key >> 1 >> shift``)."""
+    for k in key:
+        counts[k >> _ONE >> shift] += 1
+
+
+@numba.njit(
+    numba.void(_U64, numba.uint64, numba.int64[::1], numba.uint64[::1], numba.uint32[::1]),
+    cache=True,
+    nogil=True,
+)
+def _scatter_keys(
+    key: np.ndarray, shift: int, position: np.ndarray, bucketed: np.ndarray, row: np.ndarray
+) -> None:
+    """Write each key and its row at its bucket's next ``position`` (stable)."""
+    for i in range(key.size):
+        b = key[i] >> _ONE >> shift
+        p = position[b]
+        position[b] = p + 1
+        bucketed[p], row[p] = key[i], i
+
+
+@numba.njit(
+    numba.void(
+        numba.int64[::1],
+        numba.uint64,
+        numba.uint64,
+        numba.uint64[::1],
+        numba.uint32[::1],
+        numba.int64,
+        numba.bool_[::1],
+        numba.bool_[::1],
+    ),
+    cache=True,
+    nogil=True,
+)
+def _bucket_flags(
+    starts: np.ndarray,
+    shift: int,
+    run_bits: int,
+    key: np.ndarray,
+    row: np.ndarray,
+    minute_bits: int,
+    first: np.ndarray,
+    seen: np.ndarray,
+) -> None:
+    """Sort each bucket of the scattered keys and walk its runs (see :func:`_walk_runs`)."""
+    size = largest_bucket(starts, 0, starts.size - 1)
+    local_key = np.empty(size, np.uint64)
+    local_index = np.empty(size, np.uint32)
+    local_row = np.empty(size, np.uint32)
+    position = np.empty((1 << run_bits) + 1, np.int64)
+    for b in range(starts.size - 1):
+        lo, hi = starts[b], starts[b + 1]
+        order_bucket(key, lo, hi, shift, run_bits, position, local_key, local_index)
+        for q in range(hi - lo):
+            local_row[q] = row[lo + local_index[q]]
+        _walk_runs(local_key, local_row, hi - lo, minute_bits, first, seen)
+
+
 def pair_flags(
     src: np.ndarray, dst: np.ndarray, minute: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -98,9 +163,16 @@ def pair_flags(
         return first, seen
     minute_bits = max(int(minute.max()), 1).bit_length()
     key = _pair_keys(src, dst, minute, minute_bits)
-    ordered = pl.DataFrame({"key": key}).with_row_index("row").sort("key", maintain_order=True)
+    bucket_bits, run_bits = buckets.levels(n, 64)
+    # Bucket b is key >> (64 - bucket_bits), written as two shifts: one by 64 is undefined.
+    shift = np.uint64(63 - bucket_bits)
+    counts = np.zeros((1, 1 << bucket_bits), dtype=np.int64)
+    _count_buckets(key, shift, counts[0])
+    starts, position = buckets.layout(counts)
+    bucketed, row = np.empty(n, np.uint64), np.empty(n, np.uint32)
+    _scatter_keys(key, shift, position[0], bucketed, row)
     del key
-    rows = ordered["row"].to_numpy().astype(np.uint32, copy=False)  # u64 on bigidx Polars builds
-    _walk_runs(ordered["key"].to_numpy(), rows, minute_bits, first, seen)
+    run_shift = np.uint64(64 - bucket_bits - run_bits)
+    _bucket_flags(starts, run_shift, np.uint64(run_bits), bucketed, row, minute_bits, first, seen)
     seen &= src != dst
     return first, seen

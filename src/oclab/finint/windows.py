@@ -1,60 +1,153 @@
-"""Per-account window features in one compiled pass over events sorted by (account, minute).
+"""Per-account window features: events grouped by (account, minute), then one compiled pass.
 
-The events arrive sorted by a composite ``key`` (account bits above ``bits`` low minute
-bits; see ``features._sorted_events``): each account's events are one run, in time order. One
-forward pass with two trailing pointers keeps every window's running counts and sums: the
-24 h window (counts and dollars each way), the 72 h window (near-threshold cash, cash
-inflows) and the account's history so far (events, new partners, minutes since its previous
-minute). Each event's nine values are written straight to its transaction's row, so there is
-no gather back to transaction order.
+Each transaction is two events, its sender's outflow and its receiver's inflow, keyed by the
+account's hash bits above the minute (:func:`_event_key`). The events are put in key order by
+a two-level counting sort (most significant bits first): one pass scatters them into buckets
+by the top bits of the key, then each bucket, a few thousand events that stay in the CPU
+cache, is spread by the next bits into runs of a few events that are sorted in place, and
+the window pass runs over it at once. Accounts never cross buckets (a bucket is a range of
+account hashes), so buckets are independent and spread over threads.
 
-Why a compiled loop (numba) and not Polars: the same features as three Polars rolling
+The window pass is one forward pass with two trailing pointers that keeps every window's
+running counts and sums: the 24 h window (counts and dollars each way), the 72 h window
+(near-threshold cash, cash inflows) and the account's history so far (events, new partners,
+minutes since its previous minute). Each event's nine values are written straight to its
+transaction's row, so there is no gather back to transaction order.
+
+Why compiled loops (numba) and not Polars: the same features as three Polars rolling
 contexts, the flag and position arrays they need and eighteen gathers back to transaction
 order took about 3 s for the 10 M events of a 5 M-row data set on two cores; this pass takes
-about 1 s and gives the same values (compared on those 5 M rows: every count and minute equal,
-dollar sums equal but for the last float32 bit on 9 rows). A two-pointer window is a loop
-that array expressions can only state by materialising its bounds, sums and gathers as
-arrays of their own. Windows never cross accounts, so spans cut at account boundaries run on
-separate threads (the kernel releases the GIL). The kernel is compiled once, cached on disk
-(``cache=True``), and loaded at import.
+about 1 s and gives the same values. A two-pointer window is a loop that array expressions
+can only state by materialising its bounds, sums and gathers as arrays of their own. The
+grouping is a counting sort rather than Polars' general sort of the 10 M keys with their
+payload (0.9-1.6 s on two cores, about 0.3-0.6 s here) because the key's top bits are a
+uniform hash, so buckets by those bits are even, and because AMLworld exports are close to
+time order, so a bucket's runs are mostly sorted already. The kernels are compiled once,
+cached on disk (``cache=True``) and loaded at import; they release the GIL.
 """
 
 from __future__ import annotations
 
-import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
-import polars as pl
+
+from oclab.finint import buckets
+from oclab.finint.buckets import largest_bucket, order_bucket
 
 #: Values per end of a transaction, in the order of ``features.ACCOUNT_FEATURES``.
 VALUES_PER_END = 9
 #: Bits of an event's ``flags``: outflow, cash, near-threshold cash, first of its pair.
 OUT_BIT, CASH_BIT, NEAR_BIT, FIRST_BIT = 1, 2, 4, 8
+#: Fewest events per thread: smaller inputs run on one thread (on 10 M events the whole
+#: grouping and pass take about a second, so a part below this is a few tens of milliseconds).
+CHUNK_MIN_EVENTS = 500_000
+
+_U64 = numba.types.Array(numba.uint64, 1, "C", readonly=True)
+_I64 = numba.types.Array(numba.int64, 1, "C", readonly=True)
+_F64 = numba.types.Array(numba.float64, 1, "C", readonly=True)
+_U8 = numba.types.Array(numba.uint8, 1, "C", readonly=True)
+_EVENTS = (numba.int64[::1], numba.uint8[::1], numba.float64[::1], numba.uint32[::1])
 
 
-def _readonly(dtype: numba.types.Type) -> numba.types.Array:
-    return numba.types.Array(dtype, 1, "C", readonly=True)
+@numba.njit(numba.int64(numba.uint64, numba.int64, numba.int64), cache=True, nogil=True)
+def _event_key(account: int, minute: int, bits: int) -> int:
+    """The account's top ``63 - bits`` hash bits above the minute's ``bits`` (non-negative).
+
+    Two accounts share a key prefix only on a hash collision of those bits: about
+    A**2 / 2**(64 - bits) colliding pairs expected for A accounts (0.004 for 2 M accounts over
+    ten days, 0.2 over a year; a collision merges the two accounts' windows).
+    """
+    return np.int64(account >> np.uint64(bits + 1) << np.uint64(bits)) | minute
 
 
-#: The kernel's one signature, compiled (or loaded from the on-disk cache) at import rather
-#: than at the first call. Inputs are read-only (Polars hands its buffers out that way).
-_SIGNATURE = numba.void(
-    _readonly(numba.int64),
-    _readonly(numba.uint8),
-    _readonly(numba.float64),
-    _readonly(numba.uint32),
-    numba.int64,
-    numba.int64,
-    numba.int64,
-    numba.int64,
-    numba.int64,
-    numba.float32[:, ::1],
+@numba.njit(
+    numba.void(
+        _U64, _U64, _I64, numba.int64, numba.int64, numba.int64, numba.int64, numba.int64[::1]
+    ),
+    cache=True,
+    nogil=True,
 )
+def _count_buckets(
+    src: np.ndarray,
+    dst: np.ndarray,
+    minute: np.ndarray,
+    bits: int,
+    shift: int,
+    lo: int,
+    hi: int,
+    counts: np.ndarray,
+) -> None:
+    """Add the events of transactions ``lo:hi`` to ``counts`` by bucket (key >> ``shift``)."""
+    for i in range(lo, hi):
+        counts[_event_key(src[i], minute[i], bits) >> shift] += 1
+        counts[_event_key(dst[i], minute[i], bits) >> shift] += 1
 
 
-@numba.njit(_SIGNATURE, cache=True, nogil=True)
+@numba.njit(
+    numba.void(
+        _U64,
+        _U64,
+        _I64,
+        _F64,
+        _U8,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.int64[::1],
+        *_EVENTS,
+    ),
+    cache=True,
+    nogil=True,
+)
+def _scatter_events(
+    src: np.ndarray,
+    dst: np.ndarray,
+    minute: np.ndarray,
+    usd: np.ndarray,
+    flags: np.ndarray,
+    bits: int,
+    shift: int,
+    lo: int,
+    hi: int,
+    position: np.ndarray,
+    key: np.ndarray,
+    event_flags: np.ndarray,
+    event_usd: np.ndarray,
+    event: np.ndarray,
+) -> None:
+    """Write the events of transactions ``lo:hi`` at their buckets' next ``position``.
+
+    A transaction's outflow is event i, its inflow event n + i. Within a bucket the events
+    keep row order, so rows in time order give runs in time order.
+    """
+    n = src.size
+    for i in range(lo, hi):
+        k = _event_key(src[i], minute[i], bits)
+        p = position[k >> shift]
+        position[k >> shift] = p + 1
+        key[p], event_flags[p], event_usd[p], event[p] = k, flags[i] | OUT_BIT, usd[i], i
+        k = _event_key(dst[i], minute[i], bits)
+        p = position[k >> shift]
+        position[k >> shift] = p + 1
+        key[p], event_flags[p], event_usd[p], event[p] = k, flags[i], usd[i], n + i
+
+
+@numba.njit(
+    numba.void(
+        *_EVENTS,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.float32[:, ::1],
+    ),
+    cache=True,
+    nogil=True,
+)
 def _span_windows(
     key: np.ndarray,
     flags: np.ndarray,
@@ -143,52 +236,135 @@ def _span_windows(
         i = j
 
 
-#: Fewest events per thread: smaller inputs run on one thread (on 10 M events the pass takes
-#: about a second, so a span below this is a few tens of milliseconds of work).
-CHUNK_MIN_EVENTS = 500_000
+@numba.njit(
+    numba.void(
+        numba.int64[::1],
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        *_EVENTS,
+        numba.int64,
+        numba.int64,
+        numba.int64,
+        numba.float32[:, ::1],
+    ),
+    cache=True,
+    nogil=True,
+)
+def _bucket_windows(
+    starts: np.ndarray,
+    first: int,
+    last: int,
+    shift: int,
+    run_bits: int,
+    key: np.ndarray,
+    flags: np.ndarray,
+    usd: np.ndarray,
+    event: np.ndarray,
+    bits: int,
+    window: int,
+    structuring_window: int,
+    out: np.ndarray,
+) -> None:
+    """Sort each bucket ``first:last`` of the scattered events, then run the window pass on it.
 
-
-def _account_cuts(key: np.ndarray, bits: int, chunks: int) -> list[int]:
-    """Up to ``chunks`` + 1 cut positions in ``key``, each at the start of an account."""
-    cuts = [0]
-    for c in range(1, chunks):
-        account = int(key[c * key.size // chunks]) >> bits
-        next_account = min((account + 1) << bits, np.iinfo(np.int64).max)
-        cut = int(np.searchsorted(key, next_account))
-        if cuts[-1] < cut < key.size:
-            cuts.append(cut)
-    cuts.append(key.size)
-    return cuts
+    Bucket b holds events ``starts[b]:starts[b + 1]``; :func:`~oclab.finint.buckets.order_bucket`
+    sorts it by key (its ``run_bits`` bits above ``shift``, then whole keys) into buffers the
+    size of the largest bucket, and the events' flags, dollars and numbers follow.
+    """
+    size = largest_bucket(starts, first, last)
+    local_key = np.empty(size, np.int64)
+    local_index = np.empty(size, np.uint32)
+    local_flags = np.empty(size, np.uint8)
+    local_usd = np.empty(size, np.float64)
+    local_event = np.empty(size, np.uint32)
+    position = np.empty((1 << run_bits) + 1, np.int64)
+    for b in range(first, last):
+        lo, hi = starts[b], starts[b + 1]
+        if lo == hi:
+            continue
+        order_bucket(key, lo, hi, shift, run_bits, position, local_key, local_index)
+        for q in range(hi - lo):
+            i = lo + local_index[q]
+            local_flags[q], local_usd[q], local_event[q] = flags[i], usd[i], event[i]
+        _span_windows(
+            local_key,
+            local_flags,
+            local_usd,
+            local_event,
+            bits,
+            window,
+            structuring_window,
+            0,
+            hi - lo,
+            out,
+        )
 
 
 def account_windows(
-    events: pl.DataFrame,
-    n: int,
-    bits: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    minute: np.ndarray,
+    usd: np.ndarray,
+    flags: np.ndarray,
     window: int,
     structuring_window: int,
     threads: int = 1,
 ) -> np.ndarray:
-    """Window features of both ends of ``n`` transactions, as a float32 array (18, n).
+    """Window features of both ends of each transaction, as a float32 array (18, n).
 
-    ``events`` are sorted by ``key`` (int64) and carry ``flags`` (uint8 bits :data:`OUT_BIT`,
-    :data:`CASH_BIT`, :data:`NEAR_BIT`, and :data:`FIRST_BIT` for a pair's first transaction),
-    ``usd`` (float64) and ``event`` (uint32: transaction i's outflow is event i, its inflow
-    event n + i). Rows 0-8 of the result are the sender's values, rows 9-17 the receiver's,
-    each in the order of ``features.ACCOUNT_FEATURES``.
+    Per transaction: ``src`` and ``dst`` 64-bit account keys, ``minute`` (non-negative int64),
+    ``usd`` (float64) and ``flags`` (uint8: :data:`CASH_BIT`, :data:`NEAR_BIT`, and
+    :data:`FIRST_BIT` for the first transaction from its sender to its receiver). Rows 0-8 of
+    the result are the sender's values, rows 9-17 the receiver's, each in the order of
+    ``features.ACCOUNT_FEATURES``; a transaction's values count the events of its account up to
+    and including its minute.
     """
-    key = events["key"].to_numpy()
-    arrays = (key, *(events[c].to_numpy() for c in ("flags", "usd", "event")))
+    n = src.size
     out = np.empty((2 * VALUES_PER_END, n), dtype=np.float32)
-    chunks = max(1, min(threads, key.size // CHUNK_MIN_EVENTS))
-    spans = list(itertools.pairwise(_account_cuts(key, bits, chunks)))
-
-    def run(span: tuple[int, int]) -> None:
-        _span_windows(*arrays, bits, window, structuring_window, *span, out)
-
-    if len(spans) == 1:
-        run(spans[0])
-    else:
-        with ThreadPoolExecutor(max_workers=len(spans)) as pool:
-            list(pool.map(run, spans))
+    if n == 0:
+        return out
+    bits = max(int(minute.max()), 1).bit_length()
+    bucket_bits, run_bits = buckets.levels(2 * n, 63)
+    shift = 63 - bucket_bits
+    parts = max(1, min(threads, 2 * n // CHUNK_MIN_EVENTS))
+    rows = [(p, *r) for p, r in enumerate(buckets.even_parts(n, parts))]
+    counts = np.zeros((parts, 1 << bucket_bits), dtype=np.int64)
+    events = (
+        np.empty(2 * n, np.int64),
+        np.empty(2 * n, np.uint8),
+        np.empty(2 * n, np.float64),
+        np.empty(2 * n, np.uint32),
+    )
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        buckets.run_each(
+            pool,
+            lambda p, lo, hi: _count_buckets(src, dst, minute, bits, shift, lo, hi, counts[p]),
+            rows,
+        )
+        starts, position = buckets.layout(counts)
+        buckets.run_each(
+            pool,
+            lambda p, lo, hi: _scatter_events(
+                src, dst, minute, usd, flags, bits, shift, lo, hi, position[p], *events
+            ),
+            rows,
+        )
+        buckets.run_each(
+            pool,
+            lambda first, last: _bucket_windows(
+                starts,
+                first,
+                last,
+                shift - run_bits,
+                run_bits,
+                *events,
+                bits,
+                window,
+                structuring_window,
+                out,
+            ),
+            buckets.bucket_parts(starts, parts),
+        )
     return out
