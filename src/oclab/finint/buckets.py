@@ -13,6 +13,11 @@ the keys' top bits are a uniform hash (buckets by those bits are even) and becau
 AMLworld exports are close to time order, so most runs arrive sorted. Buckets are independent,
 so callers spread them over threads (the kernels release the GIL).
 
+The helpers here have no signature of their own: each is compiled into the cached kernels of
+:mod:`~oclab.finint.windows` and :mod:`~oclab.finint.pairs` that call it. numba's disk cache
+checks only the kernel's own file, so after editing this module clear those caches (their
+``__pycache__``; the tests use a cache of their own, see ``tests/conftest.py``).
+
     >>> import numpy as np
     >>> keys = np.array([5, 3, 9, 3, 1], dtype=np.int64)
     >>> local_key, local_index = np.empty(5, np.int64), np.empty(5, np.uint32)

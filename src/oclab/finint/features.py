@@ -1,7 +1,7 @@
 """Leakage-free, time-windowed graph features for each transaction.
 
 Each transaction becomes two account events (an outflow of the sender, an inflow of the
-receiver). Events are sorted by a composite key (account hash bits above the minute), and one
+receiver). Events are grouped by a composite key (account hash bits above the minute), and a
 compiled pass over them (:mod:`oclab.finint.windows`) keeps the windowed counts and sums,
 closed on the right: a transaction's features use only events of the same account up to and
 including its minute (never later ones, never labels) — the streaming discipline of the Graph
