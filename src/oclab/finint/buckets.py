@@ -84,12 +84,16 @@ def run_each(pool: Executor, task: Callable[..., None], arguments: list[tuple]) 
 
 
 @numba.njit(nogil=True)
-def largest_bucket(starts: np.ndarray, first: int, last: int) -> int:
-    """Keys in the largest of the buckets ``first:last`` (0 when there are none)."""
+def scratch(
+    key: np.ndarray, starts: np.ndarray, first: int, last: int, run_bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Buffers for :func:`order_bucket` over the buckets ``first:last`` of ``key``: the local
+    keys and their offsets (the size of the largest bucket) and the run positions."""
     size = 0
     for b in range(first, last):
         size = max(size, starts[b + 1] - starts[b])
-    return size
+    position = np.empty((1 << run_bits) + 1, np.int64)
+    return np.empty_like(key[:size]), np.empty(size, np.uint32), position
 
 
 @numba.njit(nogil=True)

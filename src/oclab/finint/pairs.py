@@ -21,7 +21,7 @@ import numba
 import numpy as np
 
 from oclab.finint import buckets
-from oclab.finint.buckets import largest_bucket, order_bucket
+from oclab.finint.buckets import order_bucket, scratch
 
 #: Odd 64-bit multipliers (golden ratio; xxHash's PRIME64_2) that mix account keys.
 MIX_1 = 0x9E3779B97F4A7C15
@@ -135,11 +135,8 @@ def _bucket_flags(
     seen: np.ndarray,
 ) -> None:
     """Sort each bucket of the scattered keys and walk its runs (see :func:`_walk_runs`)."""
-    size = largest_bucket(starts, 0, starts.size - 1)
-    local_key = np.empty(size, np.uint64)
-    local_index = np.empty(size, np.uint32)
-    local_row = np.empty(size, np.uint32)
-    position = np.empty((1 << run_bits) + 1, np.int64)
+    local_key, local_index, position = scratch(key, starts, 0, starts.size - 1, run_bits)
+    local_row = np.empty(local_key.size, np.uint32)
     for b in range(starts.size - 1):
         lo, hi = starts[b], starts[b + 1]
         order_bucket(key, lo, hi, shift, run_bits, position, local_key, local_index)

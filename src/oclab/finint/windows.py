@@ -34,7 +34,7 @@ import numba
 import numpy as np
 
 from oclab.finint import buckets
-from oclab.finint.buckets import largest_bucket, order_bucket
+from oclab.finint.buckets import order_bucket, scratch
 
 #: Values per end of a transaction, in the order of ``features.ACCOUNT_FEATURES``.
 VALUES_PER_END = 9
@@ -135,19 +135,7 @@ def _scatter_events(
         key[p], event_flags[p], event_usd[p], event[p] = k, flags[i], usd[i], n + i
 
 
-@numba.njit(
-    numba.void(
-        *_EVENTS,
-        numba.int64,
-        numba.int64,
-        numba.int64,
-        numba.int64,
-        numba.int64,
-        numba.float32[:, ::1],
-    ),
-    cache=True,
-    nogil=True,
-)
+@numba.njit(nogil=True)  # compiled into _bucket_windows, its only caller
 def _span_windows(
     key: np.ndarray,
     flags: np.ndarray,
@@ -273,13 +261,10 @@ def _bucket_windows(
     sorts it by key (its ``run_bits`` bits above ``shift``, then whole keys) into buffers the
     size of the largest bucket, and the events' flags, dollars and numbers follow.
     """
-    size = largest_bucket(starts, first, last)
-    local_key = np.empty(size, np.int64)
-    local_index = np.empty(size, np.uint32)
-    local_flags = np.empty(size, np.uint8)
-    local_usd = np.empty(size, np.float64)
-    local_event = np.empty(size, np.uint32)
-    position = np.empty((1 << run_bits) + 1, np.int64)
+    local_key, local_index, position = scratch(key, starts, first, last, run_bits)
+    local_flags = np.empty(local_key.size, np.uint8)
+    local_usd = np.empty(local_key.size, np.float64)
+    local_event = np.empty(local_key.size, np.uint32)
     for b in range(first, last):
         lo, hi = starts[b], starts[b + 1]
         if lo == hi:
