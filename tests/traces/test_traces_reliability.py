@@ -19,7 +19,7 @@ import textwrap
 import threading
 import time
 
-import httpx
+import httpx2 as httpx
 import numpy as np
 import pytest
 import uvicorn
