@@ -8,7 +8,7 @@ bucket in key order while it is still in cache. Both levels are stable, so equal
 the order they had in the input.
 
 Why not a library sort: Polars' multi-threaded sort of the 10 M account-event keys of a 5 M
-row data set, with their payload, took 0.9-1.6 s on two cores; this takes 0.3-0.6 s, because
+row data set, with their payload, took 0.9-1.9 s on two cores; this takes 0.3-0.8 s, because
 the keys' top bits are a uniform hash (buckets by those bits are even) and because
 AMLworld exports are close to time order, so most runs arrive sorted. Buckets are independent,
 so callers spread them over threads (the kernels release the GIL).

@@ -20,7 +20,7 @@ order took about 3 s for the 10 M events of a 5 M-row data set on two cores; thi
 about 1 s and gives the same values. A two-pointer window is a loop that array expressions
 can only state by materialising its bounds, sums and gathers as arrays of their own. The
 grouping is a counting sort rather than Polars' general sort of the 10 M keys with their
-payload (0.9-1.6 s on two cores, about 0.3-0.6 s here) because the key's top bits are a
+payload (0.9-1.9 s on two cores, about 0.3-0.8 s here) because the key's top bits are a
 uniform hash, so buckets by those bits are even, and because AMLworld exports are close to
 time order, so a bucket's runs are mostly sorted already. The kernels are compiled once,
 cached on disk (``cache=True``) and loaded at import; they release the GIL.
