@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
 
-from oclab.finint.thresholds import PARAMS, lever, sweep
+from oclab.finint import io
+from oclab.finint.features import row_columns
+from oclab.finint.thresholds import BASE_THRESHOLD, PARAMS, lever, sweep
 
 
 def test_sweep_trade_off(small):
@@ -37,3 +41,15 @@ def test_lever_document_is_json(small):
     doc = json.loads(json.dumps(lever(table)))
     assert doc["rows"][0]["threshold_usd"] == 1000
     assert set(doc["params"]) == set(PARAMS.names)
+
+
+def test_the_loaders_row_columns_give_the_same_sweep(small, tmp_path):
+    """``thresholds DATA`` reuses the row columns the loader derived while reading."""
+    path = tmp_path / "t.csv"
+    io.write_transactions(small.transactions, path)
+    loaded = io.read_transactions(path, derive=row_columns(BASE_THRESHOLD))
+    here = sweep(loaded.transactions, [1000, 10000], [5])
+    assert_frame_equal(sweep(loaded.transactions, [1000, 10000], [5], derived=loaded.derived), here)
+    other = io.read_transactions(path, derive=row_columns(3_000.0)).derived
+    with pytest.raises(ValueError, match="threshold"):  # the derived columns are the ones used
+        sweep(loaded.transactions, [1000], [5], derived=other)

@@ -189,8 +189,10 @@ def run_thresholds(args: argparse.Namespace) -> int:
 
     from oclab.core.results import csv_writer, json_writer, write_outputs
     from oclab.finint import io
-    from oclab.finint.thresholds import lever, plot, sweep
+    from oclab.finint.features import row_columns
+    from oclab.finint.thresholds import BASE_THRESHOLD, lever, plot, sweep
 
+    derived = None
     if args.data is None:
         from oclab.finint.generate import generate
 
@@ -198,10 +200,10 @@ def run_thresholds(args: argparse.Namespace) -> int:
         print(f"synthetic data: {tx.height:,} transactions (seed {args.seed})")
     else:
         path, _ = _find_data(args.data)
-        loaded = io.read_transactions(path)
+        loaded = io.read_transactions(path, derive=row_columns(BASE_THRESHOLD))
         print(loaded.describe())
-        tx = loaded.transactions
-    table = sweep(tx, args.thresholds, [int(a) for a in args.analysts])
+        tx, derived = loaded.transactions, loaded.derived
+    table = sweep(tx, args.thresholds, [int(a) for a in args.analysts], derived=derived)
     write_outputs(
         args.out,
         {

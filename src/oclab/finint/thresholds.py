@@ -95,9 +95,18 @@ PARAMS = ParamSet(
 )
 
 
-def daily_cash(tx: pl.DataFrame) -> pl.DataFrame:
-    """Cash per (account, day): total USD and whether any of it is laundering."""
-    base = base_columns(tx, 10_000.0)
+#: The threshold the base columns are made for here (any would do: only amounts, accounts,
+#: days and the cash flag are used, not the near-threshold flag).
+BASE_THRESHOLD = 10_000.0
+
+
+def daily_cash(tx: pl.DataFrame, derived: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Cash per (account, day): total USD and whether any of it is laundering.
+
+    ``derived`` is ``row_columns(BASE_THRESHOLD)`` already evaluated on ``tx`` by the loader
+    (see :func:`oclab.finint.features.base_columns`); without it they are computed here.
+    """
+    base = base_columns(tx, BASE_THRESHOLD, derived)
     return (
         pl.DataFrame(
             {
@@ -118,11 +127,15 @@ def sweep(
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     analysts: Sequence[int] = DEFAULT_ANALYSTS,
     params: dict[str, float] | None = None,
+    derived: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per (threshold, analysts): volumes, capacity, laundering caught and burden."""
+    """One row per (threshold, analysts): volumes, capacity, laundering caught and burden.
+
+    ``derived``: the loader's row columns for ``tx``, as in :func:`daily_cash`.
+    """
     p = PARAMS.defaults() | (params or {})
     days = max(1.0, (tx["ts"].max() - tx["ts"].min()).total_seconds() / 86400)
-    cash = daily_cash(tx)
+    cash = daily_cash(tx, derived)
     usd = cash["usd"].to_numpy()
     dirty = cash["laundering"].to_numpy()
     acct = cash["acct"].to_numpy()
