@@ -141,26 +141,25 @@ def _span_windows(
     flags: np.ndarray,
     usd: np.ndarray,
     event: np.ndarray,
+    size: int,
     bits: int,
     window: int,
     structuring_window: int,
-    lo: int,
-    hi: int,
     out: np.ndarray,
 ) -> None:
-    """Fill ``out`` (18 x transactions) for the sorted events ``lo:hi`` (a span that starts
-    an account)."""
+    """Fill ``out`` (18 x transactions) for the first ``size`` events, sorted by key (whole
+    accounts: a bucket)."""
     n = out.shape[1]
     minute_mask = (np.int64(1) << bits) - 1
-    start_24h = start_72h = lo
+    start_24h = start_72h = 0
     n_24h = out_24h = 0
     usd_24h = usd_out_24h = 0.0
     near_72h = cash_in_72h = 0
     so_far = partners = 0
     account = previous_minute = -1
     since_last = -1
-    i = lo
-    while i < hi:
+    i = 0
+    while i < size:
         k = key[i]
         minute = k & minute_mask
         if k >> bits != account:
@@ -174,7 +173,7 @@ def _span_windows(
         previous_minute = minute
         # Events of the same minute are simultaneous: add them all, then write them all.
         j = i
-        while j < hi and key[j] == k:
+        while j < size and key[j] == k:
             f = flags[j]
             is_out = f & OUT_BIT
             n_24h += 1
@@ -278,11 +277,10 @@ def _bucket_windows(
             local_flags,
             local_usd,
             local_event,
+            hi - lo,
             bits,
             window,
             structuring_window,
-            0,
-            hi - lo,
             out,
         )
 
